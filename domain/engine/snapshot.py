@@ -1,0 +1,146 @@
+"""The compiled snapshot: a set of campaigns indexed once, so pricing a cart costs what the cart and its
+matching campaigns cost, not what the number of live campaigns does."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from domain.documents.campaign import Campaign
+from domain.documents.cart import Cart
+from domain.documents.policy import DEFAULT_POLICY, Policy
+from domain.documents.result import Result
+from domain.engine.cart_view import CartView
+from domain.engine.compiled import CompiledCampaign
+from domain.engine.eligibility import Skip, coupon_of, eligibility
+from domain.engine.receipt import build_result
+from domain.engine.stacking import Run, choose
+from domain.engine.state import PricingState
+from domain.engine.trace import Trace
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Snapshot:
+    """Immutable: campaigns by id; an index from line keys (sku, category, brand, collection, attribute)
+    to the campaigns targeting them; cart-wide campaigns apart; coupon campaigns by code."""
+
+    campaigns: Mapping[str, CompiledCampaign]
+    by_key: Mapping[str, tuple[CompiledCampaign, ...]]
+    cart_wide: tuple[CompiledCampaign, ...]
+    by_code: Mapping[str, tuple[CompiledCampaign, ...]]
+    version: int = 0
+
+    @classmethod
+    def compile(cls, campaigns: Iterable[Campaign], *, version: int = 0) -> Snapshot:
+        """Return a snapshot of these (validated) campaigns."""
+        return cls.of_compiled((CompiledCampaign.of(campaign) for campaign in campaigns), version=version)
+
+    @classmethod
+    def of_compiled(cls, compiled: Iterable[CompiledCampaign], *, version: int = 0) -> Snapshot:
+        by_id = {campaign.id: campaign for campaign in compiled}
+        by_key: defaultdict[str, list[CompiledCampaign]] = defaultdict(list)
+        by_code: defaultdict[str, list[CompiledCampaign]] = defaultdict(list)
+        cart_wide: list[CompiledCampaign] = []
+        for campaign in sorted(by_id.values(), key=lambda c: c.id):
+            for code in campaign.codes:
+                by_code[code].append(campaign)
+            if campaign.index_keys is not None:
+                for key in campaign.index_keys:
+                    by_key[key].append(campaign)
+            elif not campaign.coupon:
+                cart_wide.append(campaign)
+        return cls(
+            campaigns=MappingProxyType(by_id),
+            by_key=MappingProxyType({key: tuple(found) for key, found in by_key.items()}),
+            cart_wide=tuple(cart_wide),
+            by_code=MappingProxyType({code: tuple(found) for code, found in by_code.items()}),
+            version=version,
+        )
+
+    def with_changes(
+        self, *, upserts: Iterable[Campaign] = (), removed: Iterable[str] = (), version: int | None = None
+    ) -> Snapshot:
+        """Return a new snapshot with some campaigns replaced, added or removed; the rest are reused
+        without recompiling."""
+        compiled = dict(self.campaigns)
+        for campaign_id in removed:
+            compiled.pop(campaign_id, None)
+        for campaign in upserts:
+            compiled[campaign.id] = CompiledCampaign.of(campaign)
+        return Snapshot.of_compiled(compiled.values(), version=self.version if version is None else version)
+
+    def __len__(self) -> int:
+        return len(self.campaigns)
+
+    def candidates(self, view: CartView) -> set[CompiledCampaign]:
+        """Return the campaigns that may concern this cart: targeting one of its lines, cart-wide, or
+        owning one of its coupon codes."""
+        found = set(self.cart_wide)
+        by_key = self.by_key
+        for key in view.index_keys():
+            matched = by_key.get(key)
+            if matched:
+                found.update(matched)
+        for code in view.coupons:
+            found.update(self.by_code.get(code, ()))
+        return found
+
+    def evaluate(
+        self, cart: Cart, policy: Policy = DEFAULT_POLICY, *, explain: bool = False, now: datetime | None = None
+    ) -> Result:
+        """Return the priced cart. `now` is used when the cart does not carry its own."""
+        view = CartView.of(cart, now=now)
+        trace = Trace(enabled=explain)
+        ranks = policy.phase_rank()
+
+        def order_key(campaign: CompiledCampaign) -> tuple[int, int, str]:
+            return (ranks[campaign.phase], -campaign.priority, campaign.id)
+
+        candidates = sorted(self.candidates(view), key=order_key)
+        if explain:
+            trace.add(
+                "candidates",
+                f"{len(candidates)} of {len(self)} live campaigns concern this cart",
+                candidates=len(candidates),
+                live=len(self),
+                cart_wide=len(self.cart_wide),
+            )
+        eligible: list[CompiledCampaign] = []
+        coupons: dict[CompiledCampaign, str | None] = {}
+        skips: dict[CompiledCampaign, Skip] = {}
+        for campaign in candidates:
+            skip = eligibility(campaign, view)
+            if skip is not None:
+                skips[campaign] = skip
+                if explain:
+                    trace.add("eligibility", f"not eligible: {skip.reason} ({skip.detail})", campaign.id)
+                continue
+            eligible.append(campaign)
+            if campaign.coupon:
+                coupons[campaign] = coupon_of(campaign, view)
+        run = Run(
+            view=view,
+            policy=policy,
+            coupons=coupons,
+            trace=trace,
+            start=PricingState.start(view.unit_price, view.shipping),
+            order_key=order_key,
+        )
+        priced = choose(run, eligible)
+        priced.skips.update(skips)
+        return build_result(view, priced, candidates, self.by_code, trace)
+
+
+def evaluate(
+    campaigns: Iterable[Campaign],
+    cart: Cart,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    explain: bool = False,
+    now: datetime | None = None,
+) -> Result:
+    """Return the priced cart for a one-off set of campaigns (compiles a snapshot on the way)."""
+    return Snapshot.compile(campaigns).evaluate(cart, policy, explain=explain, now=now)
