@@ -161,6 +161,9 @@ def allocate(total: int, *, weights: Sequence[int], caps: Sequence[int] | None =
         if total:
             raise ValueError("cannot allocate a non-zero total over nothing")
         return []
+    even = _even_split(total, weights, limits)
+    if even is not None:
+        return even
     basis = list(weights)
     if sum(basis) == 0:
         basis = list(limits) if limits is not None and sum(limits) > 0 else [1] * count
@@ -182,6 +185,19 @@ def allocate(total: int, *, weights: Sequence[int], caps: Sequence[int] | None =
             if limits is None or shares[position] < limits[position]:
                 shares[position] += 1
                 left -= 1
+    return shares
+
+
+def _even_split(total: int, weights: Sequence[int], caps: Sequence[int] | None) -> list[int] | None:
+    """Return the largest-remainder split when all weights are equal and positive (every remainder ties,
+    so the earlier positions get the extra minor units), or None when it does not apply."""
+    first = weights[0]
+    if first <= 0 or any(weight != first for weight in weights):
+        return None
+    share, extra = divmod(total, len(weights))
+    shares = [share + 1] * extra + [share] * (len(weights) - extra)
+    if caps is not None and any(part > cap for part, cap in zip(shares, caps, strict=True)):
+        return None
     return shares
 
 

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from domain.documents.campaign import Attributes, Tag, Tags
 from domain.documents.common import (
+    AwareTimestamp,
     Count,
     CouponCode,
     CurrencyCode,
@@ -17,7 +18,6 @@ from domain.documents.common import (
     Identifier,
     Money,
     NonNegativeCount,
-    Timestamp,
 )
 from domain.errors import FieldError, FieldProblems
 from domain.money import TooPrecise, currency_of, to_minor
@@ -59,7 +59,7 @@ class Cart(Document):
 
     currency: CurrencyCode
     channel: Annotated[str, Field(strict=True, min_length=1, max_length=100)] | None = None
-    now: Annotated[AwareDatetime, Timestamp] | None = None
+    now: AwareTimestamp | None = None
     customer: Customer | None = None
     lines: Annotated[list[Line], Field(max_length=MAX_LINES)] = []
     shipping: Shipping | None = None

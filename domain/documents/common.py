@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from domain.money import CURRENCIES
 
@@ -106,6 +106,10 @@ def _timestamp(value: Any) -> Any:
 
 
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+"""An ISO 8601 date-time; without an offset it is local time in the campaign's time zone."""
+
+AwareTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
+"""An ISO 8601 date-time with a UTC offset."""
 
 
 ClockTime = Annotated[str, Field(strict=True, pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["12:00"])]

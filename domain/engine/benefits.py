@@ -18,6 +18,7 @@ from domain.money import RoundingMode, allocate, from_minor, round_div
 from domain.reasons import SkipReason
 
 Exact = list[tuple[int, int]]
+_NOTHING: frozenset[int] = frozenset()
 
 
 def apply_campaign(
@@ -35,13 +36,12 @@ def apply_campaign(
     if not qualifying:
         what = "qualifying target (condition.target)" if campaign.qualifying else "target"
         return Skip(SkipReason.NO_TARGET_UNITS, f"no unit in the cart matches the {what}")
+    pool: Sequence[int] = targets
+    qualifying_pool: Sequence[int] = qualifying
     if campaign.quantity_benefit and state.consumed:
         consumed = state.consumed
         pool = [unit for unit in targets if unit not in consumed]
         qualifying_pool = [unit for unit in qualifying if unit not in consumed] if campaign.qualifying else pool
-    else:
-        pool = list(targets)
-        qualifying_pool = list(qualifying) if campaign.qualifying else pool
     skip = _threshold_skip(campaign, view, len(qualifying), len(qualifying_pool), phase_subtotal)
     if skip is not None:
         return skip
@@ -60,9 +60,9 @@ def apply_campaign(
     if not shares and not shipping and not gifts:
         return Skip(SkipReason.NO_BENEFIT, note or "the receiving units are already free")
     return Application(
-        campaign=campaign,
-        shares=tuple(shares),
-        consumed=frozenset(consumed_units) if campaign.quantity_benefit else frozenset(),
+        campaign,
+        tuple(shares),
+        frozenset(consumed_units) if campaign.quantity_benefit else _NOTHING,
         shipping_discount=shipping,
         gift_quantity=gifts,
         applications=applications,
@@ -71,22 +71,10 @@ def apply_campaign(
     )
 
 
-def required_units(campaign: CompiledCampaign) -> int:
-    """Return how many qualifying units the campaign needs before it can give anything."""
-    needed = campaign.min_quantity or 0
-    if campaign.calculation is Calculation.STEP:
-        needed = max(needed, campaign.step)
-    if campaign.phase is BenefitType.FIXED_PRICE:
-        needed = max(needed, campaign.bundle_size)
-    if campaign.quantity_benefit:
-        needed = max(needed, 1)
-    return needed
-
-
 def _threshold_skip(
     campaign: CompiledCampaign, view: CartView, present: int, available: int, subtotal: int
 ) -> Skip | None:
-    needed = required_units(campaign)
+    needed = campaign.required
     floor = campaign.min_total_minor[view.currency.exponent] if campaign.min_total_minor else 0
     missing_amount = floor - subtotal if subtotal < floor else None
     if available < needed:
@@ -119,8 +107,8 @@ def _benefit(
     campaign: CompiledCampaign,
     state: PricingState,
     view: CartView,
-    pool: list[int],
-    qualifying_pool: list[int],
+    pool: Sequence[int],
+    qualifying_pool: Sequence[int],
     subtotal: int,
     rounding: RoundingMode,
 ) -> Outcome | Skip:
@@ -179,7 +167,7 @@ def _limit(campaign: CompiledCampaign, possible: int, per_application: int, *, w
 
 
 def _groups(
-    campaign: CompiledCampaign, nets: Sequence[int], pool: list[int], qualifying_pool: list[int]
+    campaign: CompiledCampaign, nets: Sequence[int], pool: Sequence[int], qualifying_pool: Sequence[int]
 ) -> tuple[list[int], list[int], int] | Skip:
     size, receive = campaign.min_quantity or 1, campaign.receive
     order = _benefit_order(pool, nets, descending=campaign.descending)
@@ -201,7 +189,7 @@ def _groups(
 
 
 def _separate_groups(
-    campaign: CompiledCampaign, receiving_order: list[int], qualifying_pool: list[int], nets: Sequence[int]
+    campaign: CompiledCampaign, receiving_order: list[int], qualifying_pool: Sequence[int], nets: Sequence[int]
 ) -> tuple[list[int], list[int], int]:
     size, receive = campaign.min_quantity or 1, campaign.receive
     qualifying_order = _benefit_order(qualifying_pool, nets, descending=campaign.descending)[::-1]
@@ -222,7 +210,7 @@ def _separate_groups(
     return receivers, qualifiers, groups
 
 
-def _steps(campaign: CompiledCampaign, nets: Sequence[int], pool: list[int]) -> tuple[list[int], list[int]]:
+def _steps(campaign: CompiledCampaign, nets: Sequence[int], pool: Sequence[int]) -> tuple[list[int], list[int]]:
     step = campaign.step
     order = _benefit_order(pool, nets, descending=not campaign.descending)
     steps = _limit(campaign, len(order) // step, 1)
@@ -230,7 +218,7 @@ def _steps(campaign: CompiledCampaign, nets: Sequence[int], pool: list[int]) -> 
     return receivers, order[: steps * step]
 
 
-def _free_units(campaign: CompiledCampaign, nets: Sequence[int], pool: list[int]) -> tuple[list[int], list[int]]:
+def _free_units(campaign: CompiledCampaign, nets: Sequence[int], pool: Sequence[int]) -> tuple[list[int], list[int]]:
     order = _benefit_order(pool, nets, descending=campaign.descending)
     count = campaign.receive if campaign.max_units is None else min(campaign.receive, campaign.max_units)
     receivers = order[:count]
@@ -238,7 +226,7 @@ def _free_units(campaign: CompiledCampaign, nets: Sequence[int], pool: list[int]
     return receivers, receivers + (order[len(order) - payers :] if payers else [])
 
 
-def _bundles(campaign: CompiledCampaign, nets: Sequence[int], pool: list[int], view: CartView) -> Outcome:
+def _bundles(campaign: CompiledCampaign, nets: Sequence[int], pool: Sequence[int], view: CartView) -> Outcome:
     size = campaign.bundle_size
     price = campaign.value_minor[view.currency.exponent] if campaign.value_minor else 0
     order = _benefit_order(pool, nets, descending=campaign.descending)
@@ -304,7 +292,8 @@ def _amount(
     weights = [nets[unit] for unit in receivers]
     amount = min(value * times, sum(weights))
     shares = list(zip(receivers, allocate(amount, weights=weights, caps=weights), strict=True))
-    return _settle(campaign, shares, 1, view, nets, rounding), [], 0, 0, times, f"{times} x {value} minor units"
+    note = f"{times} x {from_minor(value, currency=view.currency)}" if times > 1 else ""
+    return _settle(campaign, shares, 1, view, nets, rounding), [], 0, 0, times, note
 
 
 def _threshold_multiple(campaign: CompiledCampaign, count: int, subtotal: int, view: CartView) -> int:
@@ -350,23 +339,34 @@ def _settle(
     allocated by largest remainder. No unit goes below zero; the result drops zero shares."""
     if not exact:
         return []
-    numerators = [numerator for _, numerator in exact]
     cap = campaign.max_discount_minor[view.currency.exponent] if campaign.max_discount_minor else None
-    if cap is not None and sum(numerators) > cap * denominator:
+    if cap is not None and sum(numerator for _, numerator in exact) > cap * denominator:
         units = [unit for unit, _ in exact]
-        shares = allocate(cap, weights=numerators, caps=[nets[unit] for unit in units])
+        weights = [numerator for _, numerator in exact]
+        shares = allocate(cap, weights=weights, caps=[nets[unit] for unit in units])
         return [(unit, share) for unit, share in zip(units, shares, strict=True) if share]
     if denominator == 1:
         return [(unit, share) for unit, share in exact if share]
-    settled: list[tuple[int, int]] = []
+    by_line: dict[int, list[tuple[int, int]]] = {}
     unit_line = view.unit_line
-    for _, members in groupby(sorted(exact), key=lambda pair: unit_line[pair[0]]):
-        pairs = list(members)
-        weights = [numerator for _, numerator in pairs]
-        line_amount = round_div(sum(weights), denominator, rounding=rounding)
+    for pair in exact:
+        line = unit_line[pair[0]]
+        members = by_line.get(line)
+        if members is None:
+            by_line[line] = [pair]
+        else:
+            members.append(pair)
+    settled: list[tuple[int, int]] = []
+    for line in sorted(by_line):
+        pairs = by_line[line]
+        line_amount = round_div(sum(numerator for _, numerator in pairs), denominator, rounding=rounding)
         if not line_amount:
             continue
+        if len(pairs) == 1:
+            settled.append((pairs[0][0], line_amount))
+            continue
+        pairs.sort()
         units = [unit for unit, _ in pairs]
-        shares = allocate(line_amount, weights=weights, caps=[nets[unit] for unit in units])
+        shares = allocate(line_amount, weights=[numerator for _, numerator in pairs], caps=[nets[u] for u in units])
         settled.extend((unit, share) for unit, share in zip(units, shares, strict=True) if share)
     return settled

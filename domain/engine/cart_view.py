@@ -2,53 +2,72 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from domain.documents.cart import Cart
-from domain.engine.compiled import TargetMatcher, line_keys
-from domain.money import Currency, currency_of, to_minor
+from domain.engine.compiled import LineKey, TargetMatcher, line_keys
+from domain.money import currency_of, to_minor
 
 
-@dataclass(slots=True)
 class CartView:
-    """Units are numbered line by line, so a lower unit number means an earlier line (or unit in it)."""
+    """Units are numbered line by line, so a lower unit number means an earlier line (or unit in it).
+    Matching results and local clocks are memoized for the one evaluation the view lives for."""
 
-    cart: Cart
-    now: datetime
-    currency: Currency
-    unit_line: tuple[int, ...]
-    unit_price: tuple[int, ...]
-    line_units: tuple[range, ...]
-    shipping: int
-    coupons: tuple[str, ...]
-    segments: frozenset[str]
-    _local: dict[ZoneInfo, tuple[int, int]] = field(default_factory=dict)
-    _matches: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    __slots__ = (
+        "_local",
+        "_matches",
+        "all_units",
+        "cart",
+        "coupons",
+        "currency",
+        "key_lines",
+        "keys",
+        "line_keys",
+        "line_subtotals",
+        "line_units",
+        "now",
+        "segments",
+        "shipping",
+        "unit_line",
+        "unit_price",
+    )
 
-    @classmethod
-    def of(cls, cart: Cart, *, now: datetime | None = None) -> CartView:
+    def __init__(self, cart: Cart, *, now: datetime | None = None) -> None:
         currency = currency_of(cart.currency)
         unit_line: list[int] = []
         unit_price: list[int] = []
-        line_units: list[range] = []
+        line_units: list[tuple[int, ...]] = []
+        subtotals: list[int] = []
         for index, line in enumerate(cart.lines):
             price = to_minor(line.unit_price, currency=currency)
-            line_units.append(range(len(unit_line), len(unit_line) + line.quantity))
+            first = len(unit_line)
+            line_units.append(tuple(range(first, first + line.quantity)))
             unit_line.extend([index] * line.quantity)
             unit_price.extend([price] * line.quantity)
-        return cls(
-            cart=cart,
-            now=cart.now or now or datetime.now(UTC),
-            currency=currency,
-            unit_line=tuple(unit_line),
-            unit_price=tuple(unit_price),
-            line_units=tuple(line_units),
-            shipping=to_minor(cart.shipping.amount, currency=currency) if cart.shipping else 0,
-            coupons=tuple(cart.coupons),
-            segments=frozenset(cart.customer.segments) if cart.customer else frozenset(),
-        )
+            subtotals.append(price * line.quantity)
+        keys_of_lines = tuple(line_keys(line) for line in cart.lines)
+        key_lines: dict[LineKey, list[int]] = {}
+        for index, keys in enumerate(keys_of_lines):
+            for key in keys:
+                key_lines.setdefault(key, []).append(index)
+        self.cart: Final = cart
+        self.now: Final = cart.now or now or datetime.now(UTC)
+        self.currency: Final = currency
+        self.unit_line: Final = tuple(unit_line)
+        self.unit_price: Final = tuple(unit_price)
+        self.all_units: Final = tuple(range(len(unit_line)))
+        self.line_units: Final = tuple(line_units)
+        self.line_keys: Final = keys_of_lines
+        self.key_lines: Final = key_lines
+        self.keys: Final = frozenset(key_lines)
+        self.line_subtotals: Final = tuple(subtotals)
+        self.shipping: Final = to_minor(cart.shipping.amount, currency=currency) if cart.shipping else 0
+        self.coupons: Final = tuple(cart.coupons)
+        self.segments: Final = frozenset(cart.customer.segments) if cart.customer else frozenset()
+        self._local: Final[dict[ZoneInfo, tuple[int, int]]] = {}
+        self._matches: Final[dict[TargetMatcher, tuple[int, ...]]] = {}
 
     def local_clock(self, zone: ZoneInfo) -> tuple[int, int]:
         """Return (weekday 0=Monday, minute of the day) of `now` in `zone`."""
@@ -60,18 +79,27 @@ class CartView:
 
     def units_matching(self, matcher: TargetMatcher) -> tuple[int, ...]:
         """Return the numbers of the units whose line the matcher accepts, in unit order."""
-        found = self._matches.get(id(matcher))
+        found = self._matches.get(matcher)
         if found is None:
-            found = self._matches[id(matcher)] = tuple(
-                unit
-                for line, units in zip(self.cart.lines, self.line_units, strict=True)
-                if matcher.matches(line)
-                for unit in units
-            )
+            found = self.all_units if matcher.everything else self._match(matcher)
+            self._matches[matcher] = found
         return found
 
-    def index_keys(self) -> set[str]:
-        return {key for line in self.cart.lines for key in line_keys(line)}
+    def _match(self, matcher: TargetMatcher) -> tuple[int, ...]:
+        if matcher.listed:
+            hits = matcher.listed & self.keys
+            if not hits:
+                return ()
+            lines = sorted({line for key in hits for line in self.key_lines[key]})
+        else:
+            lines = list(range(len(self.line_keys)))
+        attributes, excluded = matcher.attributes, matcher.excluded
+        found: tuple[int, ...] = ()
+        for line in lines:
+            keys = self.line_keys[line]
+            if attributes <= keys and excluded.isdisjoint(keys):
+                found += self.line_units[line]
+        return found
 
     @property
     def unit_count(self) -> int:

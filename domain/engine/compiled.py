@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from domain.documents.campaign import (
     QUANTITY_TYPES,
     Audience,
+    Benefit,
     Campaign,
     Schedule,
     Target,
@@ -18,7 +19,6 @@ from domain.documents.campaign import (
 )
 from domain.documents.cart import Line
 from domain.documents.common import (
-    AmountMode,
     BenefitType,
     Calculation,
     Kind,
@@ -32,88 +32,93 @@ WEEKDAYS = tuple(Weekday)
 EXPONENTS = frozenset(currency.exponent for currency in CURRENCIES.values())
 
 
-@dataclass(frozen=True, slots=True)
+LineKey = tuple[str, ...]
+"""A fact about a cart line: ("s", sku), ("c", category), ("b", brand), ("k", collection), ("a", key, value)."""
+
+
+def _listed_keys(
+    skus: list[str], categories: list[str], brands: list[str], collections: list[str]
+) -> frozenset[LineKey]:
+    return frozenset(
+        [
+            *(("s", sku) for sku in skus),
+            *(("c", name) for name in categories),
+            *(("b", brand) for brand in brands),
+            *(("k", name) for name in collections),
+        ]
+    )
+
+
 class TargetMatcher:
-    """Which cart lines a target matches: any listed sku/category/brand/collection, every attribute pair,
-    and nothing excluded."""
+    """Which cart lines a target matches: a line carrying any listed key (sku, category, brand,
+    collection; none listed = every line), every attribute pair, and no excluded key.
 
-    skus: frozenset[str]
-    categories: frozenset[str]
-    brands: frozenset[str]
-    collections: frozenset[str]
-    attributes: tuple[tuple[str, str], ...]
-    exclude_skus: frozenset[str]
-    exclude_categories: frozenset[str]
-    exclude_brands: frozenset[str]
-    exclude_collections: frozenset[str]
-    listed: bool
-    excludes: bool
+    Matchers are interned (`TargetMatcher.of`): equal targets share one matcher, so an evaluation matches
+    each target once however many campaigns use it, and identity is equality."""
 
-    @classmethod
-    def of(cls, target: Target) -> TargetMatcher:
+    __slots__ = ("attributes", "everything", "excluded", "listed")
+
+    def __init__(
+        self, listed: frozenset[LineKey], attributes: frozenset[LineKey], excluded: frozenset[LineKey]
+    ) -> None:
+        self.listed: Final = listed
+        self.attributes: Final = attributes
+        self.excluded: Final = excluded
+        self.everything: Final = not (listed or attributes or excluded)
+
+    @staticmethod
+    def of(target: Target) -> TargetMatcher:
         exclude = target.exclude
-        return cls(
-            skus=frozenset(target.skus),
-            categories=frozenset(target.categories),
-            brands=frozenset(target.brands),
-            collections=frozenset(target.collections),
-            attributes=tuple(sorted(target.attributes.items())),
-            exclude_skus=frozenset(exclude.skus),
-            exclude_categories=frozenset(exclude.categories),
-            exclude_brands=frozenset(exclude.brands),
-            exclude_collections=frozenset(exclude.collections),
-            listed=bool(target.skus or target.categories or target.brands or target.collections),
-            excludes=bool(exclude.skus or exclude.categories or exclude.brands or exclude.collections),
+        return _interned(
+            _listed_keys(target.skus, target.categories, target.brands, target.collections),
+            frozenset(("a", key, value) for key, value in target.attributes.items()),
+            _listed_keys(exclude.skus, exclude.categories, exclude.brands, exclude.collections),
         )
 
-    def matches(self, line: Line) -> bool:
-        if self.listed and not (
-            line.sku in self.skus
-            or (line.brand is not None and line.brand in self.brands)
-            or not self.categories.isdisjoint(line.categories)
-            or not self.collections.isdisjoint(line.collections)
-        ):
-            return False
-        if self.attributes and any(line.attributes.get(key) != value for key, value in self.attributes):
-            return False
-        return not self.excludes or not (
-            line.sku in self.exclude_skus
-            or (line.brand is not None and line.brand in self.exclude_brands)
-            or not self.exclude_categories.isdisjoint(line.categories)
-            or not self.exclude_collections.isdisjoint(line.collections)
+    def matches(self, keys: frozenset[LineKey]) -> bool:
+        """Return whether a line with these keys (see `line_keys`) is in the target."""
+        return (
+            (not self.listed or not self.listed.isdisjoint(keys))
+            and self.attributes <= keys
+            and self.excluded.isdisjoint(keys)
         )
 
-    def index_keys(self) -> frozenset[str] | None:
-        """Return keys a matching line must carry (see `line_keys`), or None if any line may match."""
+    def index_keys(self) -> frozenset[LineKey] | None:
+        """Return keys of which a matching line carries at least one, or None if any line may match."""
         if self.listed:
-            return frozenset(
-                {
-                    *("s:" + sku for sku in self.skus),
-                    *("c:" + name for name in self.categories),
-                    *("b:" + brand for brand in self.brands),
-                    *("k:" + name for name in self.collections),
-                }
-            )
+            return self.listed
         if self.attributes:
-            key, value = self.attributes[0]
-            return frozenset({f"a:{key}={value}"})
+            return frozenset([min(self.attributes)])
         return None
 
 
-def line_keys(line: Line) -> list[str]:
-    """Return the index keys of a cart line (its sku, categories, brand, collections, attributes)."""
-    keys = ["s:" + line.sku, *("c:" + name for name in line.categories), *("k:" + c for c in line.collections)]
+@lru_cache(maxsize=1 << 16)
+def _interned(
+    listed: frozenset[LineKey], attributes: frozenset[LineKey], excluded: frozenset[LineKey]
+) -> TargetMatcher:
+    return TargetMatcher(listed, attributes, excluded)
+
+
+def line_keys(line: Line) -> frozenset[LineKey]:
+    """Return the keys of a cart line: its sku, categories, brand, collections and attribute pairs."""
+    keys: list[LineKey] = [("s", line.sku)]
+    keys.extend(("c", name) for name in line.categories)
+    keys.extend(("k", name) for name in line.collections)
     if line.brand is not None:
-        keys.append("b:" + line.brand)
-    keys.extend(f"a:{key}={value}" for key, value in line.attributes.items())
-    return keys
+        keys.append(("b", line.brand))
+    keys.extend(("a", key, value) for key, value in line.attributes.items())
+    return frozenset(keys)
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledWindow:
-    days: frozenset[int]
-    start: int
-    end: int
+    """A weekly window in minutes of the local day; `end` <= `start` runs past midnight."""
+
+    __slots__ = ("days", "end", "start")
+
+    def __init__(self, days: frozenset[int], start: int, end: int) -> None:
+        self.days: Final = days
+        self.start: Final = start
+        self.end: Final = end
 
     def contains(self, weekday: int, minute: int) -> bool:
         if self.start < self.end:
@@ -121,68 +126,63 @@ class CompiledWindow:
         return (weekday in self.days and minute >= self.start) or ((weekday - 1) % 7 in self.days and minute < self.end)
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledSchedule:
-    starts_at: datetime | None
-    ends_at: datetime | None
-    zone: ZoneInfo
-    windows: tuple[CompiledWindow, ...]
+    """Start and end as aware instants; windows in the campaign's time zone."""
 
-    @classmethod
-    def of(cls, schedule: Schedule) -> CompiledSchedule:
+    __slots__ = ("ends_at", "starts_at", "windows", "zone")
+
+    def __init__(self, schedule: Schedule) -> None:
         zone = ZoneInfo(schedule.timezone)
-        return cls(
-            starts_at=as_aware(schedule.starts_at, zone) if schedule.starts_at else None,
-            ends_at=as_aware(schedule.ends_at, zone) if schedule.ends_at else None,
-            zone=zone,
-            windows=tuple(
-                CompiledWindow(
-                    days=frozenset(WEEKDAYS.index(day) for day in window.days),
-                    start=clock_minutes(window.from_),
-                    end=clock_minutes(window.to),
-                )
-                for window in schedule.windows
-            ),
+        self.zone: Final = zone
+        self.starts_at: Final = as_aware(schedule.starts_at, zone) if schedule.starts_at else None
+        self.ends_at: Final = as_aware(schedule.ends_at, zone) if schedule.ends_at else None
+        self.windows: Final = tuple(
+            CompiledWindow(
+                frozenset(WEEKDAYS.index(day) for day in window.days),
+                clock_minutes(window.from_),
+                clock_minutes(window.to),
+            )
+            for window in schedule.windows
         )
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledAudience:
-    channels: frozenset[str]
-    segments_any: frozenset[str]
-    segments_none: frozenset[str]
-    first_order: bool | None
-    min_orders: int | None
-    max_orders: int | None
-    min_total_spent: Decimal | None
-    countries: frozenset[str]
-    cities: frozenset[str]
-    attributes: tuple[tuple[str, str], ...]
-    needs_customer: bool
+    """The audience as sets, normalized for case-insensitive comparison."""
 
-    @classmethod
-    def of(cls, audience: Audience) -> CompiledAudience:
-        return cls(
-            channels=frozenset(channel.casefold() for channel in audience.channels),
-            segments_any=frozenset(audience.segments_any),
-            segments_none=frozenset(audience.segments_none),
-            first_order=audience.first_order,
-            min_orders=audience.min_orders,
-            max_orders=audience.max_orders,
-            min_total_spent=audience.min_total_spent,
-            countries=frozenset(country.upper() for country in audience.countries),
-            cities=frozenset(city.casefold() for city in audience.cities),
-            attributes=tuple(sorted(audience.attributes.items())),
-            needs_customer=bool(
-                audience.segments_any
-                or audience.first_order is not None
-                or audience.min_orders is not None
-                or audience.max_orders is not None
-                or audience.min_total_spent is not None
-                or audience.countries
-                or audience.cities
-                or audience.attributes
-            ),
+    __slots__ = (
+        "attributes",
+        "channels",
+        "cities",
+        "countries",
+        "first_order",
+        "max_orders",
+        "min_orders",
+        "min_total_spent",
+        "needs_customer",
+        "segments_any",
+        "segments_none",
+    )
+
+    def __init__(self, audience: Audience) -> None:
+        self.channels: Final = frozenset(channel.casefold() for channel in audience.channels)
+        self.segments_any: Final = frozenset(audience.segments_any)
+        self.segments_none: Final = frozenset(audience.segments_none)
+        self.first_order: Final = audience.first_order
+        self.min_orders: Final = audience.min_orders
+        self.max_orders: Final = audience.max_orders
+        self.min_total_spent: Final = audience.min_total_spent
+        self.countries: Final = frozenset(country.upper() for country in audience.countries)
+        self.cities: Final = frozenset(city.casefold() for city in audience.cities)
+        self.attributes: Final = tuple(sorted(audience.attributes.items()))
+        self.needs_customer: Final = bool(
+            audience.segments_any
+            or audience.first_order is not None
+            or audience.min_orders is not None
+            or audience.max_orders is not None
+            or audience.min_total_spent is not None
+            or audience.countries
+            or audience.cities
+            or audience.attributes
         )
 
 
@@ -192,90 +192,104 @@ def _minor_by_exponent(amount: Decimal | None, rounding: str) -> dict[int, int] 
     return {exponent: int(amount.scaleb(exponent).to_integral_value(rounding)) for exponent in EXPONENTS}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class CompiledCampaign:
-    """A campaign with everything the evaluator needs precomputed. Identity-hashed."""
+    """A campaign with everything the evaluator needs precomputed. Identity is equality.
 
-    doc: Campaign
-    id: str
-    phase: BenefitType
-    priority: int
-    exclusive: bool
-    coupon: bool
-    codes: frozenset[str]
-    schedule: CompiledSchedule
-    audience: CompiledAudience
-    currency: str | None
-    target: TargetMatcher
-    qualifying: TargetMatcher | None
-    calculation: Calculation
-    descending: bool
-    repeatable: bool
-    quantity_benefit: bool
-    min_quantity: int | None
-    receive: int
-    step: int
-    bundle_size: int
-    amount_mode: AmountMode
-    max_units: int | None
-    max_applications: int | None
-    percent: tuple[int, int] = (0, 1)
-    value_minor: dict[int, int] | None = None
-    min_total_minor: dict[int, int] | None = None
-    max_discount_minor: dict[int, int] | None = None
-    gift_quantity: int = 0
-    index_keys: frozenset[str] | None = field(default=None)
+    Money in the campaign is kept in minor units per currency exponent (`value_minor[2]` for TRY):
+    amounts off are floored, prices and thresholds ceiled, so a campaign never gives more than it says."""
 
-    @classmethod
-    def of(cls, campaign: Campaign) -> CompiledCampaign:
+    __slots__ = (
+        "amount_mode",
+        "audience",
+        "bundle_size",
+        "calculation",
+        "codes",
+        "coupon",
+        "currency",
+        "descending",
+        "doc",
+        "exclusive",
+        "gift_quantity",
+        "id",
+        "index_keys",
+        "max_applications",
+        "max_discount_minor",
+        "max_units",
+        "min_quantity",
+        "min_total_minor",
+        "percent",
+        "phase",
+        "priority",
+        "qualifying",
+        "quantity_benefit",
+        "receive",
+        "repeatable",
+        "required",
+        "schedule",
+        "step",
+        "target",
+        "value_minor",
+    )
+
+    def __init__(self, campaign: Campaign) -> None:
         benefit = campaign.benefit
         kind = benefit.type
         value = benefit.value
         if kind is BenefitType.FREE_SHIPPING and value is None:
             value = Decimal(100)
-        percent = value.as_integer_ratio() if value is not None else (0, 1)
         target = TargetMatcher.of(campaign.target)
         qualifying = TargetMatcher.of(campaign.condition.target) if campaign.condition.target else None
         min_quantity = campaign.condition.min_quantity
         if qualifying is not None and min_quantity is None:
             min_quantity = 1
         money_value = value if kind in (BenefitType.AMOUNT, BenefitType.FIXED_PRICE) else None
-        return cls(
-            doc=campaign,
-            id=campaign.id,
-            phase=kind,
-            priority=campaign.priority,
-            exclusive=campaign.exclusive,
-            coupon=campaign.kind is Kind.COUPON,
-            codes=frozenset(campaign.codes),
-            schedule=CompiledSchedule.of(campaign.schedule),
-            audience=CompiledAudience.of(campaign.audience),
-            currency=campaign.currency,
-            target=target,
-            qualifying=qualifying,
-            calculation=benefit.calculation,
-            descending=benefit.sort_direction is SortDirection.DESC,
-            repeatable=benefit.repeatable,
-            quantity_benefit=kind in QUANTITY_TYPES or benefit.calculation is not Calculation.DEFAULT,
-            min_quantity=min_quantity,
-            receive=receiving_quantity(benefit) if kind is not BenefitType.FIXED_PRICE else 0,
-            step=benefit.step_index or 0,
-            bundle_size=benefit.bundle_size or 0,
-            amount_mode=benefit.amount_mode,
-            max_units=benefit.max_units,
-            max_applications=benefit.max_applications,
-            percent=percent,
-            value_minor=_minor_by_exponent(
-                money_value, ROUND_CEILING if kind is BenefitType.FIXED_PRICE else ROUND_FLOOR
-            ),
-            min_total_minor=_minor_by_exponent(campaign.condition.min_order_total, ROUND_CEILING),
-            max_discount_minor=_minor_by_exponent(benefit.max_discount, ROUND_FLOOR),
-            gift_quantity=benefit.gift.quantity if benefit.gift else 0,
-            index_keys=_index_keys(target, qualifying),
+        self.doc: Final = campaign
+        self.id: Final = campaign.id
+        self.phase: Final = kind
+        self.priority: Final = campaign.priority
+        self.exclusive: Final = campaign.exclusive
+        self.coupon: Final = campaign.kind is Kind.COUPON
+        self.codes: Final = frozenset(campaign.codes)
+        self.schedule: Final = CompiledSchedule(campaign.schedule)
+        self.audience: Final = CompiledAudience(campaign.audience)
+        self.currency: Final = campaign.currency
+        self.target: Final = target
+        self.qualifying: Final = qualifying
+        self.calculation: Final = benefit.calculation
+        self.descending: Final = benefit.sort_direction is SortDirection.DESC
+        self.repeatable: Final = benefit.repeatable
+        self.quantity_benefit: Final = kind in QUANTITY_TYPES or benefit.calculation is not Calculation.DEFAULT
+        self.min_quantity: Final = min_quantity
+        self.receive: Final = receiving_quantity(benefit) if kind is not BenefitType.FIXED_PRICE else 0
+        self.step: Final = benefit.step_index or 0
+        self.bundle_size: Final = benefit.bundle_size or 0
+        self.amount_mode: Final = benefit.amount_mode
+        self.max_units: Final = benefit.max_units
+        self.max_applications: Final = benefit.max_applications
+        self.percent: Final = value.as_integer_ratio() if value is not None else (0, 1)
+        self.value_minor: Final = _minor_by_exponent(
+            money_value, ROUND_CEILING if kind is BenefitType.FIXED_PRICE else ROUND_FLOOR
         )
+        self.min_total_minor: Final = _minor_by_exponent(campaign.condition.min_order_total, ROUND_CEILING)
+        self.max_discount_minor: Final = _minor_by_exponent(benefit.max_discount, ROUND_FLOOR)
+        self.gift_quantity: Final = benefit.gift.quantity if benefit.gift else 0
+        self.required: Final = _required_units(benefit, min_quantity, kind in QUANTITY_TYPES)
+        self.index_keys: Final = _index_keys(target, qualifying)
 
 
-def _index_keys(target: TargetMatcher, qualifying: TargetMatcher | None) -> frozenset[str] | None:
+def _required_units(benefit: Benefit, min_quantity: int | None, quantity_type: bool) -> int:
+    """Return how many qualifying units the campaign needs before it can give anything."""
+    needed = min_quantity or 0
+    if benefit.calculation is Calculation.STEP:
+        needed = max(needed, benefit.step_index or 0)
+    if benefit.type is BenefitType.FIXED_PRICE:
+        needed = max(needed, benefit.bundle_size or 0)
+    if quantity_type or benefit.calculation is not Calculation.DEFAULT:
+        needed = max(needed, 1)
+    return needed
+
+
+def _index_keys(target: TargetMatcher, qualifying: TargetMatcher | None) -> frozenset[LineKey] | None:
     receiving = target.index_keys()
     if qualifying is None:
         return receiving

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Final
 
 from domain.documents.cart import Customer
 from domain.engine.cart_view import CartView
@@ -10,14 +10,24 @@ from domain.engine.compiled import CompiledAudience, CompiledCampaign, CompiledS
 from domain.reasons import SkipReason
 
 
-@dataclass(frozen=True, slots=True)
 class Skip:
-    """A campaign that did not apply, with what would have been missing to reach its thresholds."""
+    """A campaign that did not apply, with what would have been missing to reach its thresholds
+    (immutable, like the other hot-path values in `domain.engine.state`)."""
 
-    reason: SkipReason
-    detail: str = ""
-    missing_quantity: int | None = None
-    missing_amount: int | None = None
+    __slots__ = ("detail", "missing_amount", "missing_quantity", "reason")
+
+    def __init__(
+        self,
+        reason: SkipReason,
+        detail: str = "",
+        *,
+        missing_quantity: int | None = None,
+        missing_amount: int | None = None,
+    ) -> None:
+        self.reason: Final = reason
+        self.detail: Final = detail
+        self.missing_quantity: Final = missing_quantity
+        self.missing_amount: Final = missing_amount
 
     @property
     def is_near_miss(self) -> bool:

@@ -1,8 +1,13 @@
-"""Turn the evaluator's integer outcome into the result document."""
+"""Turn the evaluator's integer outcome into the result document.
+
+Documents here are built with `assemble` (no validation: the engine made every value), passing every
+field in declaration order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from domain.documents.result import (
     Adjustment,
@@ -14,12 +19,14 @@ from domain.documents.result import (
     Result,
     Skipped,
 )
+from domain.engine.assemble import assemble
 from domain.engine.cart_view import CartView
 from domain.engine.compiled import CompiledCampaign
 from domain.engine.eligibility import Skip
 from domain.engine.stacking import Priced
+from domain.engine.state import Application
 from domain.engine.trace import Trace
-from domain.money import from_minor
+from domain.money import Currency
 from domain.reasons import CouponReason, SkipReason
 
 COUPON_REASONS = {
@@ -27,6 +34,22 @@ COUPON_REASONS = {
     SkipReason.NOT_STARTED: CouponReason.NOT_STARTED,
     SkipReason.LIMIT_REACHED: CouponReason.USED_UP,
 }
+
+
+class _Amounts:
+    """Minor units to `Decimal` with the currency's decimal places, memoized per evaluation."""
+
+    __slots__ = ("cache", "quantum")
+
+    def __init__(self, currency: Currency) -> None:
+        self.quantum = Decimal(1).scaleb(-currency.exponent)
+        self.cache: dict[int, Decimal] = {}
+
+    def __call__(self, units: int) -> Decimal:
+        found = self.cache.get(units)
+        if found is None:
+            found = self.cache[units] = Decimal(units) * self.quantum
+        return found
 
 
 def build_result(
@@ -37,105 +60,132 @@ def build_result(
     trace: Trace,
 ) -> Result:
     """Return the result document: lines with adjustments, totals, applied, gifts, skipped, hints."""
-    currency = view.currency
-    lines = view.cart.lines
-    discounts = [0] * len(lines)
-    adjustments: list[list[Adjustment]] = [[] for _ in lines]
-    for application in priced.applications:
-        amounts: dict[int, int] = {}
-        units: dict[int, int] = {}
-        for unit, amount in application.shares:
-            position = view.unit_line[unit]
-            amounts[position] = amounts.get(position, 0) + amount
-            units[position] = units.get(position, 0) + 1
-        for position in sorted(amounts):
-            discounts[position] += amounts[position]
-            adjustments[position].append(
-                Adjustment.model_construct(
-                    campaign_id=application.campaign.id,
-                    amount=from_minor(amounts[position], currency=currency),
-                    units=units[position],
-                )
-            )
-    line_results = []
-    for index, line in enumerate(lines):
-        subtotal = sum(view.unit_price[unit] for unit in view.line_units[index])
-        line_results.append(
-            LineResult.model_construct(
-                id=line.id,
-                sku=line.sku,
-                quantity=line.quantity,
-                subtotal=from_minor(subtotal, currency=currency),
-                discount=from_minor(discounts[index], currency=currency),
-                total=from_minor(subtotal - discounts[index], currency=currency),
-                adjustments=adjustments[index],
-            )
+    money = _Amounts(view.currency)
+    discounts, adjustments = _line_adjustments(view, priced.applications, money)
+    line_results = [
+        assemble(
+            LineResult,
+            {
+                "id": line.id,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "subtotal": money(subtotal),
+                "discount": money(discount),
+                "total": money(subtotal - discount),
+                "adjustments": line_adjustments,
+            },
         )
-    subtotal = sum(view.unit_price)
+        for line, subtotal, discount, line_adjustments in zip(
+            view.cart.lines, view.line_subtotals, discounts, adjustments, strict=True
+        )
+    ]
+    subtotal = sum(view.line_subtotals)
     discount_total = sum(discounts)
     shipping_discount = view.shipping - priced.state.shipping
     skips = [(campaign, priced.skips[campaign]) for campaign in candidates if campaign in priced.skips]
-    return Result.model_construct(
-        currency=currency.code,
-        subtotal=from_minor(subtotal, currency=currency),
-        discount_total=from_minor(discount_total, currency=currency),
-        shipping=from_minor(view.shipping, currency=currency),
-        shipping_discount=from_minor(shipping_discount, currency=currency),
-        total=from_minor(subtotal - discount_total + view.shipping - shipping_discount, currency=currency),
-        lines=line_results,
-        applied=[
-            Applied.model_construct(
-                campaign_id=app.campaign.id,
-                type=app.campaign.phase,
-                discount=from_minor(app.discount, currency=currency),
-                name=app.campaign.doc.name,
-                labels=app.campaign.doc.labels,
-                coupon=app.coupon,
-                applications=app.applications,
-            )
-            for app in priced.applications
-        ],
-        gifts=[
-            GiftLine.model_construct(
-                campaign_id=app.campaign.id,
-                sku=app.campaign.doc.benefit.gift.sku,
-                quantity=app.gift_quantity,
-                name=app.campaign.doc.benefit.gift.name,
-            )
-            for app in priced.applications
-            if app.gift_quantity and app.campaign.doc.benefit.gift is not None
-        ],
-        skipped=[
-            Skipped.model_construct(campaign_id=campaign.id, reason=skip.reason, detail=skip.detail)
-            for campaign, skip in skips
-        ],
-        rejected_coupons=_rejected_coupons(view, priced, code_owners),
-        hints=[_hint(view, campaign, skip) for campaign, skip in skips if skip.is_near_miss],
-        explain=trace.entries if trace.enabled else None,
+    return assemble(
+        Result,
+        {
+            "currency": view.currency.code,
+            "subtotal": money(subtotal),
+            "discount_total": money(discount_total),
+            "shipping": money(view.shipping),
+            "shipping_discount": money(shipping_discount),
+            "total": money(subtotal - discount_total + view.shipping - shipping_discount),
+            "lines": line_results,
+            "applied": [_applied(application, money) for application in priced.applications],
+            "gifts": [
+                assemble(
+                    GiftLine,
+                    {"campaign_id": app.campaign.id, "sku": gift.sku, "quantity": app.gift_quantity, "name": gift.name},
+                )
+                for app in priced.applications
+                if app.gift_quantity and (gift := app.campaign.doc.benefit.gift) is not None
+            ],
+            "skipped": [
+                assemble(Skipped, {"campaign_id": campaign.id, "reason": skip.reason, "detail": skip.detail})
+                for campaign, skip in skips
+            ],
+            "rejected_coupons": _rejected_coupons(view, priced, code_owners),
+            "hints": [_hint(campaign, skip, money) for campaign, skip in skips if skip.is_near_miss],
+            "explain": trace.entries if trace.enabled else None,
+        },
     )
 
 
-def _hint(view: CartView, campaign: CompiledCampaign, skip: Skip) -> Hint:
+def _line_adjustments(
+    view: CartView, applications: Sequence[Application], money: _Amounts
+) -> tuple[list[int], list[list[Adjustment]]]:
+    discounts = [0] * len(view.line_subtotals)
+    adjustments: list[list[Adjustment]] = [[] for _ in discounts]
+    unit_line = view.unit_line
+    for application in applications:
+        amounts: dict[int, list[int]] = {}
+        for unit, amount in application.shares:
+            line = unit_line[unit]
+            found = amounts.get(line)
+            if found is None:
+                amounts[line] = [amount, 1]
+            else:
+                found[0] += amount
+                found[1] += 1
+        for line in sorted(amounts):
+            amount, units = amounts[line]
+            discounts[line] += amount
+            adjustments[line].append(
+                assemble(Adjustment, {"campaign_id": application.campaign.id, "amount": money(amount), "units": units})
+            )
+    return discounts, adjustments
+
+
+def _applied(application: Application, money: _Amounts) -> Applied:
+    campaign = application.campaign
+    return assemble(
+        Applied,
+        {
+            "campaign_id": campaign.id,
+            "type": campaign.phase,
+            "discount": money(application.discount),
+            "name": campaign.doc.name,
+            "labels": campaign.doc.labels,
+            "coupon": application.coupon,
+            "applications": application.applications,
+        },
+    )
+
+
+def _hint(campaign: CompiledCampaign, skip: Skip, money: _Amounts) -> Hint:
     missing = skip.missing_amount
-    return Hint.model_construct(
-        campaign_id=campaign.id,
-        missing_quantity=skip.missing_quantity,
-        missing_amount=from_minor(missing, currency=view.currency) if missing is not None else None,
-        name=campaign.doc.name,
+    return assemble(
+        Hint,
+        {
+            "campaign_id": campaign.id,
+            "missing_quantity": skip.missing_quantity,
+            "missing_amount": money(missing) if missing is not None else None,
+            "name": campaign.doc.name,
+        },
     )
 
 
 def _rejected_coupons(
     view: CartView, priced: Priced, code_owners: Mapping[str, tuple[CompiledCampaign, ...]]
 ) -> list[RejectedCoupon]:
+    if not view.coupons:
+        return []
     applied = {application.campaign for application in priced.applications}
     rejected: list[RejectedCoupon] = []
     for code in view.coupons:
         owners = code_owners.get(code, ())
         if not owners:
             rejected.append(
-                RejectedCoupon.model_construct(
-                    code=code, reason=CouponReason.UNKNOWN, detail="no campaign has this code"
+                assemble(
+                    RejectedCoupon,
+                    {
+                        "code": code,
+                        "reason": CouponReason.UNKNOWN,
+                        "campaign_id": None,
+                        "detail": "no campaign has this code",
+                    },
                 )
             )
             continue
@@ -145,5 +195,7 @@ def _rejected_coupons(
         skip = priced.skips.get(owner)
         reason = COUPON_REASONS.get(skip.reason, CouponReason.NOT_APPLICABLE) if skip else CouponReason.NOT_APPLICABLE
         detail = f"{skip.reason}: {skip.detail}" if skip else ""
-        rejected.append(RejectedCoupon.model_construct(code=code, reason=reason, campaign_id=owner.id, detail=detail))
+        rejected.append(
+            assemble(RejectedCoupon, {"code": code, "reason": reason, "campaign_id": owner.id, "detail": detail})
+        )
     return rejected

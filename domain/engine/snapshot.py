@@ -11,10 +11,11 @@ from types import MappingProxyType
 
 from domain.documents.campaign import Campaign
 from domain.documents.cart import Cart
+from domain.documents.common import BenefitType
 from domain.documents.policy import DEFAULT_POLICY, Policy
 from domain.documents.result import Result
 from domain.engine.cart_view import CartView
-from domain.engine.compiled import CompiledCampaign
+from domain.engine.compiled import CompiledCampaign, LineKey
 from domain.engine.eligibility import Skip, coupon_of, eligibility
 from domain.engine.receipt import build_result
 from domain.engine.stacking import Run, choose
@@ -28,7 +29,7 @@ class Snapshot:
     to the campaigns targeting them; cart-wide campaigns apart; coupon campaigns by code."""
 
     campaigns: Mapping[str, CompiledCampaign]
-    by_key: Mapping[str, tuple[CompiledCampaign, ...]]
+    by_key: Mapping[LineKey, tuple[CompiledCampaign, ...]]
     cart_wide: tuple[CompiledCampaign, ...]
     by_code: Mapping[str, tuple[CompiledCampaign, ...]]
     version: int = 0
@@ -36,12 +37,12 @@ class Snapshot:
     @classmethod
     def compile(cls, campaigns: Iterable[Campaign], *, version: int = 0) -> Snapshot:
         """Return a snapshot of these (validated) campaigns."""
-        return cls.of_compiled((CompiledCampaign.of(campaign) for campaign in campaigns), version=version)
+        return cls.of_compiled((CompiledCampaign(campaign) for campaign in campaigns), version=version)
 
     @classmethod
     def of_compiled(cls, compiled: Iterable[CompiledCampaign], *, version: int = 0) -> Snapshot:
         by_id = {campaign.id: campaign for campaign in compiled}
-        by_key: defaultdict[str, list[CompiledCampaign]] = defaultdict(list)
+        by_key: defaultdict[LineKey, list[CompiledCampaign]] = defaultdict(list)
         by_code: defaultdict[str, list[CompiledCampaign]] = defaultdict(list)
         cart_wide: list[CompiledCampaign] = []
         for campaign in sorted(by_id.values(), key=lambda c: c.id):
@@ -69,7 +70,7 @@ class Snapshot:
         for campaign_id in removed:
             compiled.pop(campaign_id, None)
         for campaign in upserts:
-            compiled[campaign.id] = CompiledCampaign.of(campaign)
+            compiled[campaign.id] = CompiledCampaign(campaign)
         return Snapshot.of_compiled(compiled.values(), version=self.version if version is None else version)
 
     def __len__(self) -> int:
@@ -80,7 +81,7 @@ class Snapshot:
         owning one of its coupon codes."""
         found = set(self.cart_wide)
         by_key = self.by_key
-        for key in view.index_keys():
+        for key in view.keys:
             matched = by_key.get(key)
             if matched:
                 found.update(matched)
@@ -92,9 +93,9 @@ class Snapshot:
         self, cart: Cart, policy: Policy = DEFAULT_POLICY, *, explain: bool = False, now: datetime | None = None
     ) -> Result:
         """Return the priced cart. `now` is used when the cart does not carry its own."""
-        view = CartView.of(cart, now=now)
+        view = CartView(cart, now=now)
         trace = Trace(enabled=explain)
-        ranks = policy.phase_rank()
+        ranks = _phase_ranks(policy)
 
         def order_key(campaign: CompiledCampaign) -> tuple[int, int, str]:
             return (ranks[campaign.phase], -campaign.priority, campaign.id)
@@ -132,6 +133,17 @@ class Snapshot:
         priced = choose(run, eligible)
         priced.skips.update(skips)
         return build_result(view, priced, candidates, self.by_code, trace)
+
+
+_RANKS: dict[tuple[str, ...], dict[BenefitType, int]] = {}
+
+
+def _phase_ranks(policy: Policy) -> dict[BenefitType, int]:
+    key = tuple(policy.phase_order)
+    found = _RANKS.get(key)
+    if found is None:
+        found = _RANKS[key] = policy.phase_rank()
+    return found
 
 
 def evaluate(

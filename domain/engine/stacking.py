@@ -10,9 +10,9 @@ worth the most alone, and each remaining campaign is then added greedily if it r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import Final
 
-from domain.documents.common import Stacking
+from domain.documents.common import BenefitType, Stacking
 from domain.documents.policy import Policy
 from domain.engine.benefits import apply_campaign
 from domain.engine.cart_view import CartView
@@ -20,7 +20,7 @@ from domain.engine.compiled import CompiledCampaign
 from domain.engine.eligibility import Skip
 from domain.engine.state import Application, PricingState
 from domain.engine.trace import Trace
-from domain.money import RoundingMode
+from domain.money import from_minor
 from domain.reasons import SkipReason
 
 BEST_EXACT_LIMIT = 12
@@ -28,40 +28,59 @@ BEST_EXACT_LIMIT = 12
 OrderKey = Callable[[CompiledCampaign], tuple[int, int, str]]
 
 
-@dataclass(slots=True)
 class Priced:
     """The outcome of a policy: applications in order, the final state, and every skip."""
 
-    applications: list[Application]
-    state: PricingState
-    skips: dict[CompiledCampaign, Skip] = field(default_factory=dict)
+    __slots__ = ("applications", "skips", "state")
+
+    def __init__(
+        self,
+        applications: list[Application],
+        state: PricingState,
+        skips: dict[CompiledCampaign, Skip] | None = None,
+    ) -> None:
+        self.applications: Final = applications
+        self.state: Final = state
+        self.skips: Final[dict[CompiledCampaign, Skip]] = {} if skips is None else skips
 
 
-@dataclass(slots=True)
 class Run:
     """One evaluation context shared by the strategies."""
 
-    view: CartView
-    policy: Policy
-    coupons: Mapping[CompiledCampaign, str | None]
-    trace: Trace
-    start: PricingState
-    order_key: OrderKey
+    __slots__ = ("coupons", "order_key", "policy", "rounding", "start", "trace", "view")
 
-    @property
-    def rounding(self) -> RoundingMode:
-        return self.policy.rounding
+    def __init__(
+        self,
+        *,
+        view: CartView,
+        policy: Policy,
+        coupons: Mapping[CompiledCampaign, str | None],
+        trace: Trace,
+        start: PricingState,
+        order_key: OrderKey,
+    ) -> None:
+        self.view: Final = view
+        self.policy: Final = policy
+        self.rounding: Final = policy.rounding
+        self.coupons: Final = coupons
+        self.trace: Final = trace
+        self.start: Final = start
+        self.order_key: Final = order_key
 
-    def alone(self, campaign: CompiledCampaign) -> Application | Skip:
-        """Return what the campaign does to the untouched cart."""
+    def apply(self, campaign: CompiledCampaign, state: PricingState, phase_subtotal: int) -> Application | Skip:
+        """Return what the campaign does to `state`, its thresholds judged on `phase_subtotal`."""
         return apply_campaign(
             campaign,
-            self.start,
+            state,
             self.view,
-            phase_subtotal=self.start.subtotal,
+            phase_subtotal=phase_subtotal,
             rounding=self.rounding,
             coupon=self.coupons.get(campaign),
         )
+
+    def alone(self, campaign: CompiledCampaign) -> Application | Skip:
+        """Return what the campaign does to the untouched cart."""
+        return self.apply(campaign, self.start, self.start.subtotal)
 
     def sequence(self, campaigns: Sequence[CompiledCampaign]) -> Priced:
         """Apply campaigns (already in application order) one after another, phase by phase."""
@@ -73,14 +92,7 @@ class Run:
         for campaign in campaigns:
             if campaign.phase is not phase:
                 phase, phase_subtotal = campaign.phase, state.subtotal
-            outcome = apply_campaign(
-                campaign,
-                state,
-                self.view,
-                phase_subtotal=phase_subtotal,
-                rounding=self.rounding,
-                coupon=self.coupons.get(campaign),
-            )
+            outcome = self.apply(campaign, state, phase_subtotal)
             self._note(campaign, outcome)
             if isinstance(outcome, Skip):
                 skips[campaign] = outcome
@@ -94,16 +106,17 @@ class Run:
             return
         if isinstance(outcome, Skip):
             self.trace.add("apply", f"skipped: {outcome.reason} ({outcome.detail})", campaign.id)
-        else:
-            self.trace.add(
-                "apply",
-                f"applied {campaign.phase}: {outcome.discount} minor units off"
-                + (f", {outcome.note}" if outcome.note else ""),
-                campaign.id,
-                discount=outcome.discount,
-                units=len(outcome.shares),
-                consumed=len(outcome.consumed),
-            )
+            return
+        discount = str(from_minor(outcome.discount, currency=self.view.currency))
+        note = f", {outcome.note}" if outcome.note else ""
+        self.trace.add(
+            "apply",
+            f"applied {campaign.phase}: {discount} off{note}",
+            campaign.id,
+            discount=discount,
+            units=len(outcome.shares),
+            consumed=len(outcome.consumed),
+        )
 
 
 def choose(run: Run, eligible: Sequence[CompiledCampaign]) -> Priced:
@@ -216,10 +229,10 @@ def _best_combination(
     run: Run, campaigns: Sequence[CompiledCampaign], alone: Mapping[CompiledCampaign, Application]
 ) -> Priced:
     if len(campaigns) <= BEST_EXACT_LIMIT:
-        return _exact_best(run, campaigns)
+        return _Search(run, campaigns, alone).best()
     ranked = sorted(campaigns, key=lambda c: (-alone[c].discount, run.order_key(c)))
     core = sorted(ranked[:BEST_EXACT_LIMIT], key=run.order_key)
-    best = _exact_best(run, core)
+    best = _Search(run, core, alone).best()
     chosen = [app.campaign for app in best.applications]
     for campaign in ranked[BEST_EXACT_LIMIT:]:
         trial = run.sequence(sorted([*chosen, campaign], key=run.order_key))
@@ -228,31 +241,61 @@ def _best_combination(
     return Priced(best.applications, best.state)
 
 
-def _exact_best(run: Run, campaigns: Sequence[CompiledCampaign]) -> Priced:
-    """Search every subset depth-first, sharing the work of common prefixes."""
-    view, rounding = run.view, run.rounding
-    best: list[Priced] = [Priced([], run.start)]
-    best_value = [_value(best[0])]
-    last = len(campaigns)
+def upper_bound(campaign: CompiledCampaign, run: Run, alone: Application) -> int:
+    """Return the most the campaign can give in any state reachable from the untouched cart.
 
-    def visit(index: int, state: PricingState, phase_subtotal: int, taken: list[Application]) -> None:
-        if index == last:
-            candidate = Priced(list(taken), state)
-            value = _value(candidate)
-            if value > best_value[0]:
-                best[0], best_value[0] = candidate, value
+    Prices only fall as campaigns apply, so a campaign whose discount only grows with the prices
+    (percentages and amounts over all their target units, shipping) gives at most what it gives alone. A
+    quantity benefit or an ASC `max_units` may move to dearer units once cheaper ones are taken, so its
+    bound is what its target units cost."""
+    if campaign.phase is BenefitType.GIFT:
+        return 0
+    if campaign.phase is BenefitType.FREE_SHIPPING:
+        return alone.discount
+    moves = campaign.quantity_benefit or (campaign.max_units is not None and not campaign.descending)
+    if not moves:
+        return alone.discount
+    nets = run.start.nets
+    worth = sum(nets[unit] for unit in run.view.units_matching(campaign.target))
+    cap = campaign.max_discount_minor[run.view.currency.exponent] if campaign.max_discount_minor else None
+    return worth if cap is None else min(worth, cap)
+
+
+class _Search:
+    """Exact search over every subset, depth-first in application order (common prefixes are priced
+    once), pruning a branch when even the most its remaining campaigns could give would not beat the best
+    combination found so far."""
+
+    def __init__(
+        self, run: Run, campaigns: Sequence[CompiledCampaign], alone: Mapping[CompiledCampaign, Application]
+    ) -> None:
+        self.run = run
+        self.campaigns = campaigns
+        self.taken: list[Application] = []
+        self.found = Priced([], run.start)
+        self.found_value = _value(self.found)
+        bounds = [upper_bound(campaign, run, alone[campaign]) for campaign in campaigns]
+        self.remaining = [sum(bounds[index:]) for index in range(len(campaigns) + 1)]
+
+    def best(self) -> Priced:
+        self.visit(0, self.run.start, self.run.start.subtotal, 0)
+        return self.found
+
+    def visit(self, index: int, state: PricingState, phase_subtotal: int, gained: int) -> None:
+        campaigns = self.campaigns
+        if index == len(campaigns):
+            value = (gained, sum(app.gift_quantity for app in self.taken), -len(self.taken))
+            if value > self.found_value:
+                self.found, self.found_value = Priced(list(self.taken), state), value
+            return
+        if gained + min(self.remaining[index], state.subtotal + state.shipping) < self.found_value[0]:
             return
         campaign = campaigns[index]
         if index == 0 or campaigns[index - 1].phase is not campaign.phase:
             phase_subtotal = state.subtotal
-        outcome = apply_campaign(
-            campaign, state, view, phase_subtotal=phase_subtotal, rounding=rounding, coupon=run.coupons.get(campaign)
-        )
+        outcome = self.run.apply(campaign, state, phase_subtotal)
         if not isinstance(outcome, Skip):
-            taken.append(outcome)
-            visit(index + 1, state.after(outcome), phase_subtotal, taken)
-            taken.pop()
-        visit(index + 1, state, phase_subtotal, taken)
-
-    visit(0, run.start, run.start.subtotal, [])
-    return best[0]
+            self.taken.append(outcome)
+            self.visit(index + 1, state.after(outcome), phase_subtotal, gained + outcome.discount)
+            self.taken.pop()
+        self.visit(index + 1, state, phase_subtotal, gained)

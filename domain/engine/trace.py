@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.documents.result import JsonScalar, TraceEntry
+from domain.engine.assemble import assemble
 
 
 class Trace:
@@ -16,7 +17,9 @@ class Trace:
 
     def add(self, stage: str, message: str, campaign_id: str | None = None, **data: JsonScalar) -> None:
         if self.enabled:
-            self.entries.append(TraceEntry(stage=stage, campaign_id=campaign_id, message=message, data=data))
+            self.entries.append(
+                assemble(TraceEntry, {"stage": stage, "campaign_id": campaign_id, "message": message, "data": data})
+            )
 
 
 DISABLED = Trace(enabled=False)
