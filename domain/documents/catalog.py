@@ -1,0 +1,87 @@
+"""Documents the catalog keeps besides campaigns: coupon codes, customers, products, segments, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from domain.documents.campaign import Attributes, Tag, Tags
+from domain.documents.common import (
+    Count,
+    CouponCode,
+    CurrencyCode,
+    Document,
+    Identifier,
+    Money,
+    NonNegativeCount,
+    TimeZoneName,
+)
+from domain.documents.policy import Policy
+from domain.errors import FieldError, FieldProblems
+
+CustomerId = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
+
+
+class CouponCodeSpec(Document):
+    """A code stored for a campaign: public codes live on the campaign document, these are managed ones
+    (unique codes, codes assigned to a customer, codes with their own limits)."""
+
+    code: CouponCode
+    campaign_id: Identifier
+    customer_id: CustomerId | None = None
+    max_uses: Count | None = None
+    once_per_customer: bool = False
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.starts_at and self.expires_at and self.starts_at >= self.expires_at:
+            raise FieldProblems([FieldError("/expires_at", "must be later than starts_at")])
+        return self
+
+
+class CustomerProfile(Document):
+    """What the catalog knows of a customer; `segments` are the static segments they belong to."""
+
+    id: CustomerId
+    name: Annotated[str, Field(strict=True, max_length=200)] | None = None
+    email: Annotated[str, Field(strict=True, max_length=320)] | None = None
+    country: Annotated[str, Field(strict=True, max_length=2)] | None = None
+    city: Annotated[str, Field(strict=True, max_length=100)] | None = None
+    attributes: Attributes = {}
+    segments: Tags = []
+    orders_count: NonNegativeCount = 0
+    total_spent: Money = Decimal("0")
+    last_order_at: datetime | None = None
+
+
+class Product(Document):
+    sku: Tag
+    name: Annotated[str, Field(strict=True, max_length=300)] | None = None
+    categories: Tags = []
+    brand: Tag | None = None
+    collections: Tags = []
+    attributes: Attributes = {}
+    price: Money
+    currency: CurrencyCode
+
+
+class Segment(Document):
+    """A static segment: a named list of customers."""
+
+    id: Identifier
+    name: Annotated[str, Field(strict=True, min_length=1, max_length=200)]
+    description: Annotated[str, Field(strict=True, max_length=2000)] = ""
+
+
+class TenantSettings(Document):
+    """The tenant's pricing policy, its default currency and its time zone (for per-day limits)."""
+
+    policy: Policy = Policy()
+    currency: CurrencyCode = "TRY"
+    timezone: TimeZoneName = "Europe/Istanbul"
