@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.documents.campaign import Campaign
-from domain.documents.catalog import CouponCodeSpec
+from domain.documents.catalog import CouponCodeSpec, TenantSettings
 from domain.documents.common import Status
 from domain.errors import FieldError
 
@@ -54,12 +54,14 @@ class BrokenCampaign:
 @dataclass(frozen=True, slots=True)
 class CatalogChanges:
     """Everything that changed after a catalog version: every campaign written since (live or not, so
-    that paused and ended ones can be dropped), every code written since, and broken documents."""
+    that paused and ended ones can be dropped), every code written since, broken documents, and the
+    tenant settings when they changed (always with a full load)."""
 
     version: int
     campaigns: Sequence[StoredCampaign]
     codes: Sequence[StoredCode]
     broken: Sequence[BrokenCampaign]
+    settings: TenantSettings | None = None
 
 
 class CatalogReader(Protocol):

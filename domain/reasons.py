@@ -53,13 +53,15 @@ class CouponReason(StrEnum):
     USED_UP = "USED_UP"
     NOT_ASSIGNED = "NOT_ASSIGNED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+    DISABLED = "DISABLED"
 
 
 COUPON_REASON_MEANING: dict[CouponReason, str] = {
-    CouponReason.UNKNOWN: "no campaign has this code",
-    CouponReason.EXPIRED: "the code's campaign has ended",
-    CouponReason.NOT_STARTED: "the code's campaign has not started yet",
+    CouponReason.UNKNOWN: "no live campaign has this code",
+    CouponReason.EXPIRED: "the code, or its campaign, has expired",
+    CouponReason.NOT_STARTED: "the code, or its campaign, has not started yet",
     CouponReason.USED_UP: "the code or its campaign reached a usage limit",
     CouponReason.NOT_ASSIGNED: "the code belongs to another customer",
     CouponReason.NOT_APPLICABLE: "the campaign exists but did not apply to this cart (`detail` says why)",
+    CouponReason.DISABLED: "the code was disabled (e.g. by support)",
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
@@ -10,6 +9,7 @@ from pydantic import Field, model_validator
 
 from domain.documents.campaign import Attributes, Tag, Tags
 from domain.documents.common import (
+    AwareTimestamp,
     Count,
     CouponCode,
     CurrencyCode,
@@ -34,8 +34,8 @@ class CouponCodeSpec(Document):
     customer_id: CustomerId | None = None
     max_uses: Count | None = None
     once_per_customer: bool = False
-    starts_at: datetime | None = None
-    expires_at: datetime | None = None
+    starts_at: AwareTimestamp | None = None
+    expires_at: AwareTimestamp | None = None
     active: bool = True
 
     @model_validator(mode="after")
@@ -57,7 +57,7 @@ class CustomerProfile(Document):
     segments: Tags = []
     orders_count: NonNegativeCount = 0
     total_spent: Money = Decimal("0")
-    last_order_at: datetime | None = None
+    last_order_at: AwareTimestamp | None = None
 
 
 class Product(Document):

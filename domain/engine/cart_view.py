@@ -7,7 +7,9 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from domain.documents.cart import Cart
+from domain.engine.codes import CodeTable
 from domain.engine.compiled import LineKey, TargetMatcher, line_keys
+from domain.engine.coupons import CodeProblem, check_code
 from domain.money import currency_of, to_minor
 
 
@@ -20,6 +22,7 @@ class CartView:
         "_matches",
         "all_units",
         "cart",
+        "code_problems",
         "coupons",
         "currency",
         "key_lines",
@@ -32,9 +35,10 @@ class CartView:
         "shipping",
         "unit_line",
         "unit_price",
+        "valid_codes",
     )
 
-    def __init__(self, cart: Cart, *, now: datetime | None = None) -> None:
+    def __init__(self, cart: Cart, *, now: datetime | None = None, codes: CodeTable | None = None) -> None:
         currency = currency_of(cart.currency)
         unit_line: list[int] = []
         unit_price: list[int] = []
@@ -65,6 +69,18 @@ class CartView:
         self.line_subtotals: Final = tuple(subtotals)
         self.shipping: Final = to_minor(cart.shipping.amount, currency=currency) if cart.shipping else 0
         self.coupons: Final = tuple(cart.coupons)
+        valid: dict[str, str] = {}
+        problems: dict[str, CodeProblem] = {}
+        for code in self.coupons:
+            entry = codes.get(code) if codes is not None else None
+            problem = check_code(entry, cart, self.now)
+            if problem is not None:
+                problems[code] = problem
+            elif entry is not None:
+                valid[code] = entry.campaign_id
+        self.valid_codes: Final = valid
+        """Codes of the cart that activate a campaign: code -> campaign id, in cart order."""
+        self.code_problems: Final = problems
         self.segments: Final = frozenset(cart.customer.segments) if cart.customer else frozenset()
         self._local: Final[dict[ZoneInfo, tuple[int, int]]] = {}
         self._matches: Final[dict[TargetMatcher, tuple[int, ...]]] = {}

@@ -53,8 +53,8 @@ def eligibility(campaign: CompiledCampaign, view: CartView) -> Skip | None:
 
 
 def coupon_of(campaign: CompiledCampaign, view: CartView) -> str | None:
-    """Return the first code in the cart that belongs to this campaign."""
-    return next((code for code in view.coupons if code in campaign.codes), None)
+    """Return the first usable code in the cart that belongs to this campaign."""
+    return next((code for code, owner in view.valid_codes.items() if owner == campaign.id), None)
 
 
 def _timing(schedule: CompiledSchedule, view: CartView) -> Skip | None:

@@ -6,7 +6,7 @@ field in declaration order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from domain.documents.result import (
@@ -56,7 +56,6 @@ def build_result(
     view: CartView,
     priced: Priced,
     candidates: Sequence[CompiledCampaign],
-    code_owners: Mapping[str, tuple[CompiledCampaign, ...]],
     trace: Trace,
 ) -> Result:
     """Return the result document: lines with adjustments, totals, applied, gifts, skipped, hints."""
@@ -106,7 +105,7 @@ def build_result(
                 assemble(Skipped, {"campaign_id": campaign.id, "reason": skip.reason, "detail": skip.detail})
                 for campaign, skip in skips
             ],
-            "rejected_coupons": _rejected_coupons(view, priced, code_owners),
+            "rejected_coupons": _rejected_coupons(view, priced),
             "hints": [_hint(campaign, skip, money) for campaign, skip in skips if skip.is_near_miss],
             "explain": trace.entries if trace.enabled else None,
         },
@@ -167,35 +166,28 @@ def _hint(campaign: CompiledCampaign, skip: Skip, money: _Amounts) -> Hint:
     )
 
 
-def _rejected_coupons(
-    view: CartView, priced: Priced, code_owners: Mapping[str, tuple[CompiledCampaign, ...]]
-) -> list[RejectedCoupon]:
+def _rejected_coupons(view: CartView, priced: Priced) -> list[RejectedCoupon]:
     if not view.coupons:
         return []
-    applied = {application.campaign for application in priced.applications}
+    applied = {application.campaign.id for application in priced.applications}
+    skips = {campaign.id: skip for campaign, skip in priced.skips.items()}
     rejected: list[RejectedCoupon] = []
     for code in view.coupons:
-        owners = code_owners.get(code, ())
-        if not owners:
-            rejected.append(
-                assemble(
-                    RejectedCoupon,
-                    {
-                        "code": code,
-                        "reason": CouponReason.UNKNOWN,
-                        "campaign_id": None,
-                        "detail": "no campaign has this code",
-                    },
-                )
-            )
+        problem = view.code_problems.get(code)
+        if problem is not None:
+            rejected.append(_rejected(code, problem.reason, problem.campaign_id, problem.detail))
             continue
-        if any(owner in applied for owner in owners):
+        owner = view.valid_codes[code]
+        if owner in applied:
             continue
-        owner = owners[0]
-        skip = priced.skips.get(owner)
-        reason = COUPON_REASONS.get(skip.reason, CouponReason.NOT_APPLICABLE) if skip else CouponReason.NOT_APPLICABLE
-        detail = f"{skip.reason}: {skip.detail}" if skip else ""
-        rejected.append(
-            assemble(RejectedCoupon, {"code": code, "reason": reason, "campaign_id": owner.id, "detail": detail})
-        )
+        skip = skips.get(owner)
+        if skip is None:
+            rejected.append(_rejected(code, CouponReason.NOT_APPLICABLE, owner, "the campaign did not apply"))
+        else:
+            reason = COUPON_REASONS.get(skip.reason, CouponReason.NOT_APPLICABLE)
+            rejected.append(_rejected(code, reason, owner, f"{skip.reason}: {skip.detail}"))
     return rejected
+
+
+def _rejected(code: str, reason: CouponReason, campaign_id: str | None, detail: str) -> RejectedCoupon:
+    return assemble(RejectedCoupon, {"code": code, "reason": reason, "campaign_id": campaign_id, "detail": detail})

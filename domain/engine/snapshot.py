@@ -11,10 +11,12 @@ from types import MappingProxyType
 
 from domain.documents.campaign import Campaign
 from domain.documents.cart import Cart
+from domain.documents.catalog import CouponCodeSpec
 from domain.documents.common import BenefitType
 from domain.documents.policy import DEFAULT_POLICY, Policy
 from domain.documents.result import Result
 from domain.engine.cart_view import CartView
+from domain.engine.codes import EMPTY_CODES, CodeTable
 from domain.engine.compiled import CompiledCampaign, LineKey
 from domain.engine.eligibility import Skip, coupon_of, eligibility
 from domain.engine.receipt import build_result
@@ -26,52 +28,58 @@ from domain.engine.trace import Trace
 @dataclass(frozen=True, slots=True, eq=False)
 class Snapshot:
     """Immutable: campaigns by id; an index from line keys (sku, category, brand, collection, attribute)
-    to the campaigns targeting them; cart-wide campaigns apart; coupon campaigns by code."""
+    to the campaigns targeting them; cart-wide campaigns apart; the live coupon codes."""
 
     campaigns: Mapping[str, CompiledCampaign]
     by_key: Mapping[LineKey, tuple[CompiledCampaign, ...]]
     cart_wide: tuple[CompiledCampaign, ...]
-    by_code: Mapping[str, tuple[CompiledCampaign, ...]]
+    codes: CodeTable
     version: int = 0
 
     @classmethod
-    def compile(cls, campaigns: Iterable[Campaign], *, version: int = 0) -> Snapshot:
-        """Return a snapshot of these (validated) campaigns."""
-        return cls.of_compiled((CompiledCampaign(campaign) for campaign in campaigns), version=version)
+    def compile(
+        cls, campaigns: Iterable[Campaign], *, codes: Iterable[CouponCodeSpec] = (), version: int = 0
+    ) -> Snapshot:
+        """Return a snapshot of these (validated) campaigns and the managed codes of them."""
+        compiled = {campaign.id: CompiledCampaign(campaign) for campaign in campaigns}
+        return cls.of_compiled(compiled, EMPTY_CODES.with_changes(codes, live=compiled), version=version)
 
     @classmethod
-    def of_compiled(cls, compiled: Iterable[CompiledCampaign], *, version: int = 0) -> Snapshot:
-        by_id = {campaign.id: campaign for campaign in compiled}
+    def of_compiled(cls, campaigns: Mapping[str, CompiledCampaign], codes: CodeTable, *, version: int = 0) -> Snapshot:
         by_key: defaultdict[LineKey, list[CompiledCampaign]] = defaultdict(list)
-        by_code: defaultdict[str, list[CompiledCampaign]] = defaultdict(list)
         cart_wide: list[CompiledCampaign] = []
-        for campaign in sorted(by_id.values(), key=lambda c: c.id):
-            for code in campaign.codes:
-                by_code[code].append(campaign)
+        for campaign in sorted(campaigns.values(), key=lambda c: c.id):
             if campaign.index_keys is not None:
                 for key in campaign.index_keys:
                     by_key[key].append(campaign)
             elif not campaign.coupon:
                 cart_wide.append(campaign)
         return cls(
-            campaigns=MappingProxyType(by_id),
+            campaigns=MappingProxyType(dict(campaigns)),
             by_key=MappingProxyType({key: tuple(found) for key, found in by_key.items()}),
             cart_wide=tuple(cart_wide),
-            by_code=MappingProxyType({code: tuple(found) for code, found in by_code.items()}),
+            codes=codes.for_campaigns(campaigns),
             version=version,
         )
 
     def with_changes(
-        self, *, upserts: Iterable[Campaign] = (), removed: Iterable[str] = (), version: int | None = None
+        self,
+        *,
+        upserts: Iterable[Campaign] = (),
+        removed: Iterable[str] = (),
+        codes: Iterable[CouponCodeSpec] = (),
+        version: int | None = None,
     ) -> Snapshot:
-        """Return a new snapshot with some campaigns replaced, added or removed; the rest are reused
-        without recompiling."""
+        """Return a new snapshot with some campaigns replaced, added or removed and some managed codes
+        changed; every other compiled campaign and code is reused as it is."""
         compiled = dict(self.campaigns)
-        for campaign_id in removed:
+        gone = set(removed)
+        for campaign_id in gone:
             compiled.pop(campaign_id, None)
         for campaign in upserts:
             compiled[campaign.id] = CompiledCampaign(campaign)
-        return Snapshot.of_compiled(compiled.values(), version=self.version if version is None else version)
+        table = self.codes.without_campaigns(gone).with_changes(codes, live=compiled)
+        return Snapshot.of_compiled(compiled, table, version=self.version if version is None else version)
 
     def __len__(self) -> int:
         return len(self.campaigns)
@@ -85,15 +93,18 @@ class Snapshot:
             matched = by_key.get(key)
             if matched:
                 found.update(matched)
-        for code in view.coupons:
-            found.update(self.by_code.get(code, ()))
+        campaigns = self.campaigns
+        for owner in view.valid_codes.values():
+            campaign = campaigns.get(owner)
+            if campaign is not None:
+                found.add(campaign)
         return found
 
     def evaluate(
         self, cart: Cart, policy: Policy = DEFAULT_POLICY, *, explain: bool = False, now: datetime | None = None
     ) -> Result:
         """Return the priced cart. `now` is used when the cart does not carry its own."""
-        view = CartView(cart, now=now)
+        view = CartView(cart, now=now, codes=self.codes)
         trace = Trace(enabled=explain)
         ranks = _phase_ranks(policy)
 
@@ -132,7 +143,7 @@ class Snapshot:
         )
         priced = choose(run, eligible)
         priced.skips.update(skips)
-        return build_result(view, priced, candidates, self.by_code, trace)
+        return build_result(view, priced, candidates, trace)
 
 
 _RANKS: dict[tuple[str, ...], dict[BenefitType, int]] = {}

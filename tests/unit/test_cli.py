@@ -50,7 +50,7 @@ def test_evaluate_prints_the_result_document_of_the_example(capsys: pytest.Captu
         "free-shipping-500",
     ]
     assert result["rejected_coupons"] == [
-        {"code": "OLD10", "reason": "UNKNOWN", "campaign_id": None, "detail": "no campaign has this code"}
+        {"code": "OLD10", "reason": "UNKNOWN", "campaign_id": None, "detail": "no live campaign has this code"}
     ]
     assert "explain" not in result
 

@@ -44,7 +44,7 @@ SNAPSHOT = Snapshot.compile(
 
 
 def _candidates(*lines: dict[str, Any], coupons: list[str] | None = None) -> set[str]:
-    view = CartView(cart(lines=list(lines), coupons=coupons or []))
+    view = CartView(cart(lines=list(lines), coupons=coupons or []), codes=SNAPSHOT.codes)
     return {found.id for found in SNAPSHOT.candidates(view)}
 
 

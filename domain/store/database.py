@@ -1,0 +1,98 @@
+"""One catalog database: its own Tortoise context, the models bound to its dialect, its notifier."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+from tortoise.backends.base.client import TransactionContext
+from tortoise.context import TortoiseContext, _current_context
+from tortoise.expressions import F
+from tortoise.migrations.executor import MigrationExecutor
+from tortoise.transactions import in_transaction
+
+from domain.store.config import APP, MIGRATIONS, MODELS, dialect_of
+from domain.store.errors import SchemaMissing
+from domain.store.notify import CatalogNotifier
+from domain.store.tables import TABLES, Tables
+
+CATALOG_ROW = 1
+
+
+class Database:
+    """Owns a `TortoiseContext` (never Tortoise's global state), so that several databases — SQLite and
+    PostgreSQL alike — can be open in one process; every operation runs inside `active()`."""
+
+    def __init__(self, context: TortoiseContext, tables: Tables, notifier: CatalogNotifier | None) -> None:
+        self._context = context
+        self.tables = tables
+        self.notifier = notifier
+
+    @classmethod
+    async def connect(cls, url: str, notifier: CatalogNotifier | None = None) -> Database:
+        """Return the open database at `url`; raise `SchemaMissing` unless every migration is applied."""
+        tables = TABLES[dialect_of(url)]
+        database = cls(TortoiseContext(), tables, notifier)
+        try:
+            with database.active():
+                await database._context.init(config=_store_config(url, tables))
+                await database._check_schema()
+        except BaseException:
+            await database.close()
+            raise
+        return database
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Make this database's context the current one for the code inside (re-entrant, task-safe).
+
+        `TortoiseContext.__enter__` keeps a single token on the context object, so concurrent tasks
+        entering the same context would reset each other's; this sets Tortoise's context variable with a
+        token of its own instead."""
+        token = _current_context.set(self._context)
+        try:
+            yield
+        finally:
+            _current_context.reset(token)
+
+    def transaction(self) -> TransactionContext:
+        """Return a transaction on this database (to use inside `active()`)."""
+        return in_transaction(self.tables.connection)
+
+    @asynccontextmanager
+    async def catalog_change(self) -> AsyncIterator[int]:
+        """Open a transaction whose first write bumps the catalog version and yield that version; it is
+        announced after the commit. Bumping first serializes catalog writers on one row, so versions are
+        consecutive and commit in order."""
+        with self.active():
+            async with self.transaction():
+                await self.tables.catalog.filter(id=CATALOG_ROW).update(version=F("version") + 1)
+                version = await self.catalog_version()
+                yield version
+        if self.notifier is not None:
+            await self.notifier.changed(version)
+
+    async def catalog_version(self) -> int:
+        with self.active():
+            return int((await self.tables.catalog.get(id=CATALOG_ROW)).version)
+
+    async def close(self) -> None:
+        with self.active():
+            await self._context.close_connections()
+
+    async def _check_schema(self) -> None:
+        executor = MigrationExecutor(
+            self._context.db(self.tables.connection), {APP: {"models": [MODELS], "migrations": MIGRATIONS}}
+        )
+        pending = [step.migration.name for step in await executor.plan() if not step.backward]
+        if pending:
+            raise SchemaMissing(pending)
+
+
+def _store_config(url: str, tables: Tables) -> dict[str, object]:
+    return {
+        "connections": {tables.connection: url},
+        "apps": {tables.app: {"models": ["domain.store.tables"], "default_connection": tables.connection}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }

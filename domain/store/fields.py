@@ -1,0 +1,31 @@
+"""Column types of the catalog beyond Tortoise's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise import fields
+
+
+class MoneyField(fields.DecimalField[Decimal]):
+    """An exact amount that reads back exactly as written, scale included ("12.50" stays "12.50"):
+    unconstrained NUMERIC on PostgreSQL (exact arithmetic in SQL), decimal text on SQLite."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=21, decimal_places=6, **kwargs)
+
+    def to_python_value(self, value: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    class _db_postgres:
+        SQL_TYPE = "NUMERIC"
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Return the moment in UTC, as every timestamp column stores it (a naive datetime is taken as UTC), so
+    that SQLite, which keeps timestamps as text, compares them correctly."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,151 @@
+"""The catalog tables (the schema Tortoise's migrations are generated from).
+
+Rows never leave the store: repositories turn them into the records of `domain.catalog` and the
+documents of `domain.documents`. Queries go through the dialect-bound subclasses in `tables.py`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from domain.store.fields import MoneyField
+
+JsonObject = dict[str, Any]
+
+
+class CatalogRow(Model):
+    """The catalog version (one row), bumped with every campaign or code change."""
+
+    id = fields.SmallIntField(primary_key=True)
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "catalog"
+
+
+class CampaignRow(Model):
+    """The current state of a campaign: a copy of its latest version."""
+
+    id = fields.CharField(max_length=100, primary_key=True)
+    status = fields.CharField(max_length=20, db_index=True)
+    version = fields.IntField()
+    catalog_version = fields.BigIntField(db_index=True)
+    document = fields.JSONField[JsonObject]()
+    author = fields.CharField(max_length=200, null=True)
+    written_at = fields.DatetimeField()
+
+    class Meta:
+        table = "campaign"
+
+
+class CampaignVersionRow(Model):
+    """One version of a campaign, written once and never changed."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.CharField(max_length=100)
+    version = fields.IntField()
+    status = fields.CharField(max_length=20)
+    catalog_version = fields.BigIntField()
+    document = fields.JSONField[JsonObject]()
+    author = fields.CharField(max_length=200, null=True)
+    written_at = fields.DatetimeField()
+
+    class Meta:
+        table = "campaign_version"
+        unique_together = (("campaign_id", "version"),)
+
+
+class CodeRow(Model):
+    """A managed coupon code, stored in its normalized (upper-case) form."""
+
+    code = fields.CharField(max_length=64, primary_key=True)
+    campaign_id = fields.CharField(max_length=100, db_index=True)
+    customer_id = fields.CharField(max_length=200, null=True, db_index=True)
+    max_uses = fields.IntField(null=True)
+    once_per_customer = fields.BooleanField(default=False)
+    starts_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+    active = fields.BooleanField(default=True)
+    catalog_version = fields.BigIntField(db_index=True)
+
+    class Meta:
+        table = "coupon_code"
+
+
+class CustomerRow(Model):
+    id = fields.CharField(max_length=200, primary_key=True)
+    name = fields.CharField(max_length=200, null=True)
+    email = fields.CharField(max_length=320, null=True)
+    country = fields.CharField(max_length=2, null=True)
+    city = fields.CharField(max_length=100, null=True)
+    attributes = fields.JSONField[dict[str, str]](default=dict)
+    orders_count = fields.IntField(default=0)
+    total_spent = MoneyField(default=Decimal("0"))
+    last_order_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "customer"
+
+
+class ProductRow(Model):
+    sku = fields.CharField(max_length=100, primary_key=True)
+    name = fields.CharField(max_length=300, null=True)
+    categories = fields.JSONField[list[str]](default=list)
+    brand = fields.CharField(max_length=100, null=True, db_index=True)
+    collections = fields.JSONField[list[str]](default=list)
+    attributes = fields.JSONField[dict[str, str]](default=dict)
+    price = MoneyField()
+    currency = fields.CharField(max_length=3)
+
+    class Meta:
+        table = "product"
+
+
+class SegmentRow(Model):
+    id = fields.CharField(max_length=100, primary_key=True)
+    name = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+
+    class Meta:
+        table = "segment"
+
+
+class MemberRow(Model):
+    """A customer's membership of a static segment."""
+
+    id = fields.BigIntField(primary_key=True)
+    segment_id = fields.CharField(max_length=100)
+    customer_id = fields.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        table = "segment_member"
+        unique_together = (("segment_id", "customer_id"),)
+
+
+class SettingsRow(Model):
+    """The tenant settings document (one row); a change bumps the catalog version."""
+
+    id = fields.SmallIntField(primary_key=True)
+    document = fields.JSONField[JsonObject]()
+    catalog_version = fields.BigIntField(default=0)
+    written_at = fields.DatetimeField()
+
+    class Meta:
+        table = "tenant_settings"
+
+
+__models__ = [
+    CatalogRow,
+    CampaignRow,
+    CampaignVersionRow,
+    CodeRow,
+    CustomerRow,
+    ProductRow,
+    SegmentRow,
+    MemberRow,
+    SettingsRow,
+]

@@ -1,0 +1,88 @@
+"""The models bound to one SQL dialect: what the repositories query.
+
+Tortoise keeps dialect-specific SQL on the model classes (each model's base query is built for the
+dialect of the last initialized connection) and caches insert and update statements by connection name
+and table. One set of classes therefore cannot serve SQLite and PostgreSQL in one process; each dialect
+gets its own subclasses of the models in `models.py`, its own app label and its own connection name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+from tortoise.models import Model
+
+from domain.store.config import Dialect
+from domain.store.models import (
+    CampaignRow,
+    CampaignVersionRow,
+    CatalogRow,
+    CodeRow,
+    CustomerRow,
+    MemberRow,
+    ProductRow,
+    SegmentRow,
+    SettingsRow,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    dialect: Dialect
+    app: str
+    connection: str
+    catalog: type[CatalogRow]
+    campaigns: type[CampaignRow]
+    versions: type[CampaignVersionRow]
+    codes: type[CodeRow]
+    customers: type[CustomerRow]
+    products: type[ProductRow]
+    segments: type[SegmentRow]
+    members: type[MemberRow]
+    settings: type[SettingsRow]
+
+    def models(self) -> list[type[Model]]:
+        return [
+            self.catalog,
+            self.campaigns,
+            self.versions,
+            self.codes,
+            self.customers,
+            self.products,
+            self.segments,
+            self.members,
+            self.settings,
+        ]
+
+
+def _bind(model: type[M], app: str) -> type[M]:
+    meta = type("Meta", (), {"table": model._meta.db_table, "app": app})
+    namespace = {"__module__": __name__, "__qualname__": f"{app}.{model.__name__}", "Meta": meta}
+    return cast(type[M], type(model.__name__, (model,), namespace))
+
+
+def _tables(dialect: Dialect) -> Tables:
+    app = f"kampanya_{dialect}"
+    return Tables(
+        dialect=dialect,
+        app=app,
+        connection=f"store_{dialect}",
+        catalog=_bind(CatalogRow, app),
+        campaigns=_bind(CampaignRow, app),
+        versions=_bind(CampaignVersionRow, app),
+        codes=_bind(CodeRow, app),
+        customers=_bind(CustomerRow, app),
+        products=_bind(ProductRow, app),
+        segments=_bind(SegmentRow, app),
+        members=_bind(MemberRow, app),
+        settings=_bind(SettingsRow, app),
+    )
+
+
+TABLES: dict[Dialect, Tables] = {"sqlite": _tables("sqlite"), "postgres": _tables("postgres")}
+
+__models__ = [model for tables in TABLES.values() for model in tables.models()]
+"""Read by Tortoise: each store's app picks the models whose app label is its own."""

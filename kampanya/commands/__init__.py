@@ -1,0 +1,1 @@
+"""The `kampanya` subcommands, one module per group; each module has `register(commands)`."""

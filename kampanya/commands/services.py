@@ -1,0 +1,88 @@
+"""Running the services: `kampanya pricing` (the gRPC pricing core) and `kampanya up` (everything on
+embedded defaults, for a laptop)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import ValidationError
+
+from kampanya.commands.catalog import import_demo, migrate_database
+from kampanya.inputs import CliError
+from pricing_core.server import PricingServer, serve
+from pricing_core.settings import ConfigurationError, PricingSettings
+
+
+def register(commands: Any) -> None:
+    pricing = commands.add_parser("pricing", help="run the gRPC pricing core")
+    _service_options(pricing)
+    pricing.set_defaults(handler=_pricing)
+
+    up = commands.add_parser("up", help="migrate the embedded database and run the services, printing their addresses")
+    _service_options(up)
+    up.add_argument("--demo", action="store_true", help="load demo campaigns when the catalog is empty")
+    up.set_defaults(handler=_up)
+
+    health = commands.add_parser("health", help="check a pricing core's gRPC health (exit 0 when serving)")
+    health.add_argument("--addr", default="127.0.0.1:50051", help="host:port of the pricing core")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds to wait")
+    health.set_defaults(handler=_health)
+
+
+def _service_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to bind (default KAMPANYA_PRICING_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="gRPC port (default KAMPANYA_PRICING_PORT or 50051; 0 = any)")
+    parser.add_argument("--metrics-port", type=int, help="Prometheus port (default 9464; 0 = any)")
+
+
+def settings_from(arguments: argparse.Namespace) -> PricingSettings:
+    """Return the settings from the environment with the command line's overrides."""
+    overrides = {
+        "pricing_host": arguments.host,
+        "pricing_port": arguments.port,
+        "metrics_port": arguments.metrics_port,
+    }
+    try:
+        settings = PricingSettings(**{key: value for key, value in overrides.items() if value is not None})
+        settings.check_runnable()
+    except (ValidationError, ConfigurationError) as error:
+        raise CliError(f"configuration: {error}") from None
+    return settings
+
+
+def _pricing(arguments: argparse.Namespace) -> None:
+    asyncio.run(serve(settings_from(arguments)))
+
+
+def _up(arguments: argparse.Namespace) -> None:
+    settings = settings_from(arguments)
+    applied = asyncio.run(migrate_database(settings.database_url))
+    print(f"database: {settings.database_url} ({len(applied)} migration(s) applied)", flush=True)
+    if arguments.demo:
+        loaded = asyncio.run(import_demo(settings.database_url, settings.redis_url))
+        print(f"demo campaigns: {loaded} loaded", flush=True)
+
+    def announce(server: PricingServer) -> None:
+        print(f"pricing core (gRPC): {settings.pricing_host}:{server.port}", flush=True)
+        if server.metrics_port is not None:
+            print(f"metrics: http://{settings.metrics_host}:{server.metrics_port}/metrics", flush=True)
+        print("the GraphQL gateway joins `kampanya up` with the gateway issue; Ctrl-C stops", flush=True)
+
+    asyncio.run(serve(settings, on_started=announce))
+
+
+def _health(arguments: argparse.Namespace) -> str:
+    with grpc.insecure_channel(arguments.addr) as channel:
+        try:
+            stub: Any = health_pb2_grpc.HealthStub(channel)  # the typeshed stub omits the stub's methods
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=arguments.timeout)
+        except grpc.RpcError as error:
+            raise CliError(f"{arguments.addr}: {error.code().name}: {error.details()}") from None
+    status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    if reply.status != health_pb2.HealthCheckResponse.SERVING:
+        raise CliError(f"{arguments.addr}: {status}")
+    return f"{arguments.addr}: {status}"

@@ -1,0 +1,203 @@
+"""Converters between protobuf messages and the domain documents (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from pydantic import ValidationError
+
+from domain.documents import Cart, Result, parse_cart
+from domain.documents.cart import Customer
+from domain.documents.common import BenefitType, Kind
+from domain.documents.offers import Offer
+from domain.documents.result import Hint
+from domain.errors import DocumentError, field_errors
+from domain.reasons import CouponReason, SkipReason
+from kampanya.pricing.v1 import pricing_pb2 as pb
+
+BENEFIT_TYPES = {kind: pb.BenefitType.Value(f"BENEFIT_TYPE_{kind}") for kind in BenefitType}
+SKIP_REASONS = {reason: pb.SkipReason.Value(f"SKIP_REASON_{reason}") for reason in SkipReason}
+COUPON_REASONS = {reason: pb.CouponReason.Value(f"COUPON_REASON_{reason}") for reason in CouponReason}
+KINDS = {kind: pb.CampaignKind.Value(f"CAMPAIGN_KIND_{kind}") for kind in Kind}
+
+
+def cart_from_pb(message: pb.Cart) -> Cart:
+    """Return the validated cart of a request, or raise `DocumentError` naming the field."""
+    return parse_cart(cart_document(message))
+
+
+def cart_document(message: pb.Cart) -> dict[str, Any]:
+    """Return the cart as a JSON-like document (what `parse_cart` validates)."""
+    document: dict[str, Any] = {
+        "currency": message.currency,
+        "lines": [_line(line) for line in message.lines],
+        "coupons": list(message.coupons),
+    }
+    if message.HasField("channel"):
+        document["channel"] = message.channel
+    if message.HasField("now"):
+        document["now"] = timestamp_to_datetime(message.now)
+    if message.HasField("customer"):
+        document["customer"] = customer_document(message.customer)
+    if message.HasField("shipping"):
+        shipping: dict[str, Any] = {"amount": message.shipping.amount}
+        if message.shipping.HasField("method"):
+            shipping["method"] = message.shipping.method
+        document["shipping"] = shipping
+    return document
+
+
+def customer_document(message: pb.Customer) -> dict[str, Any]:
+    """Return a customer as a JSON-like document."""
+    document: dict[str, Any] = {
+        "segments": list(message.segments),
+        "attributes": dict(message.attributes),
+        "orders_count": message.orders_count,
+        "total_spent": message.total_spent or "0",
+    }
+    for field in ("id", "country", "city", "device_id"):
+        if message.HasField(field):
+            document[field] = getattr(message, field)
+    return document
+
+
+def customer_from_pb(message: pb.Customer) -> Customer:
+    """Return the validated customer, or raise `DocumentError` naming the field under /customer."""
+    try:
+        return Customer.model_validate(customer_document(message))
+    except ValidationError as error:
+        raise DocumentError("customer", field_errors(error, prefix=("customer",))) from None
+
+
+def _line(message: pb.Line) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "id": message.id,
+        "sku": message.sku,
+        "quantity": message.quantity,
+        "unit_price": message.unit_price,
+        "categories": list(message.categories),
+        "collections": list(message.collections),
+        "attributes": dict(message.attributes),
+    }
+    if message.HasField("brand"):
+        line["brand"] = message.brand
+    return line
+
+
+def timestamp_to_datetime(timestamp: Timestamp) -> datetime:
+    return timestamp.ToDatetime(tzinfo=UTC)
+
+
+def datetime_to_timestamp(moment: datetime) -> Timestamp:
+    timestamp = Timestamp()
+    timestamp.FromDatetime(moment)
+    return timestamp
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount)
+
+
+def result_to_pb(result: Result) -> pb.Result:
+    """Return the protobuf form of a result document."""
+    message = pb.Result(
+        currency=result.currency,
+        subtotal=_money(result.subtotal),
+        discount_total=_money(result.discount_total),
+        shipping=_money(result.shipping),
+        shipping_discount=_money(result.shipping_discount),
+        total=_money(result.total),
+        lines=[
+            pb.LineResult(
+                id=line.id,
+                sku=line.sku,
+                quantity=line.quantity,
+                subtotal=_money(line.subtotal),
+                discount=_money(line.discount),
+                total=_money(line.total),
+                adjustments=[
+                    pb.Adjustment(campaign_id=item.campaign_id, amount=_money(item.amount), units=item.units)
+                    for item in line.adjustments
+                ],
+            )
+            for line in result.lines
+        ],
+        applied=[
+            pb.Applied(
+                campaign_id=entry.campaign_id,
+                type=BENEFIT_TYPES[entry.type],
+                discount=_money(entry.discount),
+                name=entry.name,
+                labels=entry.labels,
+                coupon=entry.coupon,
+                applications=entry.applications,
+            )
+            for entry in result.applied
+        ],
+        gifts=[
+            pb.GiftLine(campaign_id=gift.campaign_id, sku=gift.sku, quantity=gift.quantity, name=gift.name)
+            for gift in result.gifts
+        ],
+        skipped=[
+            pb.Skipped(campaign_id=skip.campaign_id, reason=SKIP_REASONS[skip.reason], detail=skip.detail)
+            for skip in result.skipped
+        ],
+        rejected_coupons=[
+            pb.RejectedCoupon(
+                code=rejected.code,
+                reason=COUPON_REASONS[rejected.reason],
+                campaign_id=rejected.campaign_id,
+                detail=rejected.detail,
+            )
+            for rejected in result.rejected_coupons
+        ],
+        hints=[hint_to_pb(hint) for hint in result.hints],
+    )
+    if result.explain:
+        message.explain.extend(
+            pb.TraceEntry(
+                stage=entry.stage,
+                campaign_id=entry.campaign_id,
+                message=entry.message,
+                data={key: str(value) for key, value in entry.data.items()},
+            )
+            for entry in result.explain
+        )
+    return message
+
+
+def hint_to_pb(hint: Hint) -> pb.Hint:
+    return pb.Hint(
+        campaign_id=hint.campaign_id,
+        missing_quantity=hint.missing_quantity,
+        missing_amount=_money(hint.missing_amount) if hint.missing_amount is not None else None,
+        name=hint.name,
+    )
+
+
+def offer_to_pb(offer: Offer) -> pb.Offer:
+    """Return the protobuf form of an offer."""
+    message = pb.Offer(
+        campaign_id=offer.campaign_id,
+        name=offer.name,
+        description=offer.description,
+        language=offer.language,
+        labels=offer.labels,
+        kind=KINDS[offer.kind],
+        type=BENEFIT_TYPES[offer.type],
+        value=_money(offer.value) if offer.value is not None else "",
+        windows=offer.windows,
+        codes=offer.codes,
+        min_quantity=offer.min_quantity,
+        min_order_total=_money(offer.min_order_total) if offer.min_order_total is not None else None,
+    )
+    if offer.valid_from is not None:
+        message.valid_from.CopyFrom(datetime_to_timestamp(offer.valid_from))
+    if offer.valid_until is not None:
+        message.valid_until.CopyFrom(datetime_to_timestamp(offer.valid_until))
+    if offer.hint is not None:
+        message.hint.CopyFrom(hint_to_pb(offer.hint))
+    return message

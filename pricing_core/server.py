@@ -1,0 +1,139 @@
+"""The pricing core's composition root: catalog, gRPC server, health, reflection, metrics, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from typing import Final
+
+import grpc
+from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from domain.catalog import CatalogReader
+from domain.store import Store
+from domain.store.notify import catalog_notices
+from kampanya.pricing.v1 import pricing_pb2, pricing_pb2_grpc
+from pricing_core.auth import BearerTokenInterceptor
+from pricing_core.catalog import CatalogLoader, NoticeSource
+from pricing_core.logs import configure_logging, logger
+from pricing_core.metrics import MetricsEndpoint, PricingMetrics
+from pricing_core.servicer import PricingServicer
+from pricing_core.settings import PricingSettings
+
+SERVICE_NAME: Final = pricing_pb2.DESCRIPTOR.services_by_name["PricingService"].full_name
+log = logger("server")
+
+
+class PricingServer:
+    """One pricing core: loads the catalog, then serves gRPC (and metrics) until stopped.
+
+    `port` and `metrics_port` are the bound ports once started (settings may ask for 0, any free port)."""
+
+    def __init__(
+        self, settings: PricingSettings, reader: CatalogReader, *, notices: NoticeSource | None = None
+    ) -> None:
+        self.settings: Final = settings
+        self.metrics: Final = PricingMetrics()
+        self.catalog: Final = CatalogLoader(reader, self.metrics, poll_interval=settings.poll_interval, notices=notices)
+        self.health: Final = health_aio.HealthServicer()
+        self.port = 0
+        self.metrics_port: int | None = None
+        self._server: aio.Server | None = None
+        self._metrics_endpoint: MetricsEndpoint | None = None
+        self._refresher: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Load the catalog, bind the ports and start serving."""
+        settings = self.settings
+        await self.catalog.load()
+        token = settings.pricing_token.get_secret_value() if settings.pricing_token else None
+        server = aio.server(interceptors=[BearerTokenInterceptor(token)] if token else [])
+        pricing_pb2_grpc.add_PricingServiceServicer_to_server(PricingServicer(self.catalog, self.metrics), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+        )
+        address = f"{settings.pricing_host}:{settings.pricing_port}"
+        credentials = _credentials(settings)
+        self.port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+        await server.start()
+        self._server = server
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        if settings.metrics_port is not None:
+            self._metrics_endpoint = MetricsEndpoint(
+                self.metrics, host=settings.metrics_host, port=settings.metrics_port
+            )
+            self.metrics_port = self._metrics_endpoint.port
+        self._refresher = asyncio.create_task(self.catalog.run())
+        log.info(
+            "pricing core serving",
+            extra={
+                "event": "serving",
+                "address": f"{settings.pricing_host}:{self.port}",
+                "metrics_port": self.metrics_port,
+                "tls": credentials is not None,
+                "auth": token is not None,
+                "catalog_version": self.catalog.current.version,
+                "campaigns": len(self.catalog.current.snapshot),
+            },
+        )
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking calls, let the ones in flight finish (up to `grace` seconds), then release all."""
+        await self.health.enter_graceful_shutdown()
+        if self._server is not None:
+            await self._server.stop(self.settings.shutdown_grace if grace is None else grace)
+            self._server = None
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+            self._refresher = None
+        if self._metrics_endpoint is not None:
+            self._metrics_endpoint.close()
+            self._metrics_endpoint = None
+        log.info("pricing core stopped", extra={"event": "stopped"})
+
+
+def _credentials(settings: PricingSettings) -> grpc.ServerCredentials | None:
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(
+        [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())],
+        root_certificates=client_ca,
+        require_client_auth=client_ca is not None,
+    )
+
+
+def redis_notices(url: str) -> NoticeSource:
+    """Return a source of catalog-change notices from Redis pub/sub."""
+    return lambda: catalog_notices(url)
+
+
+async def serve(settings: PricingSettings, *, on_started: Callable[[PricingServer], None] | None = None) -> None:
+    """Run a pricing core until SIGTERM or SIGINT, then shut down gracefully."""
+    configure_logging(settings.log_level)
+    settings.check_runnable()
+    store = await Store.open(settings.database_url)
+    try:
+        notices = redis_notices(settings.redis_url) if settings.redis_url else None
+        server = PricingServer(settings, store, notices=notices)
+        await server.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for received in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(received, stop.set)
+        if on_started is not None:
+            on_started(server)
+        await stop.wait()
+        log.info("shutting down", extra={"event": "shutdown", "grace_seconds": settings.shutdown_grace})
+        await server.stop()
+    finally:
+        await store.close()

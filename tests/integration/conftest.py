@@ -1,0 +1,96 @@
+"""Real services for the integration tests: a migrated SQLite file, a fresh PostgreSQL database per test
+(dropped afterwards), a store on each, and Redis. A service that is down fails the tests, never skips them."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from domain.store import Store, migrate
+
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+DATABASES = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+async def _admin() -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(f"{POSTGRES_SERVER}/postgres")
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_SERVER}: {error}")
+
+
+@pytest.fixture
+def blank_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file that does not exist yet."""
+    return f"sqlite://{tmp_path / 'kampanya.sqlite3'}"
+
+
+@pytest.fixture
+async def blank_postgres_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database, dropped after the test whatever happened."""
+    name = f"kampanya_test_{secrets.token_hex(6)}"
+    admin = await _admin()
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        admin = await _admin()
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def sqlite_url(blank_sqlite_url: str) -> str:
+    await migrate(blank_sqlite_url)
+    return blank_sqlite_url
+
+
+@pytest.fixture
+async def postgres_url(blank_postgres_url: str) -> str:
+    await migrate(blank_postgres_url)
+    return blank_postgres_url
+
+
+@pytest.fixture(params=DATABASES)
+def blank_database_url(request: pytest.FixtureRequest) -> str:
+    """An unmigrated database: SQLite, then PostgreSQL."""
+    url: str = request.getfixturevalue(f"blank_{request.param}_url")
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database: SQLite, then PostgreSQL."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with await Store.open(database_url) as store:
+        yield store
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """The Redis server; tests use channels and keys of their own and remove what they create."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, RedisError) as error:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {error}")
+    finally:
+        await client.aclose()
+    return REDIS_URL

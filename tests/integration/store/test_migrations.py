@@ -1,0 +1,64 @@
+"""The schema: migrations applied once, a store refusing an unmigrated database, and databases of both
+dialects open side by side in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain.documents.catalog import CouponCodeSpec, CustomerProfile
+from domain.documents.common import Status
+from domain.store import (
+    DEFAULT_DATABASE_URL,
+    SchemaMissing,
+    Store,
+    UnsupportedDatabase,
+    database_url,
+    migrate,
+)
+from tests.integration.store.documents import percent_off
+
+MIGRATIONS = sorted(path.stem for path in (Path(__file__).parents[3] / "domain" / "store" / "migrations").glob("0*.py"))
+
+
+async def test_migrate_applies_every_migration_once(blank_database_url: str) -> None:
+    assert await migrate(blank_database_url) == MIGRATIONS
+    assert await migrate(blank_database_url) == []
+
+
+async def test_migrate_creates_the_sqlite_file(tmp_path: Path) -> None:
+    await migrate(f"sqlite://{tmp_path / 'new.sqlite3'}")
+
+    assert (tmp_path / "new.sqlite3").is_file()
+
+
+async def test_a_store_refuses_an_unmigrated_database(blank_database_url: str) -> None:
+    with pytest.raises(SchemaMissing, match=rf"{len(MIGRATIONS)} migration\(s\) not applied.*run `kampanya migrate`"):
+        await Store.open(blank_database_url)
+
+
+async def test_a_store_refuses_a_database_it_cannot_speak_to() -> None:
+    with pytest.raises(UnsupportedDatabase, match="'mysql'"):
+        await Store.open("mysql://root@127.0.0.1/kampanya")
+
+
+def test_the_database_is_a_sqlite_file_in_the_working_directory_unless_configured() -> None:
+    assert database_url({}) == DEFAULT_DATABASE_URL == "sqlite://kampanya.sqlite3"
+    assert database_url({"KAMPANYA_DATABASE_URL": "postgres://db/kampanya"}) == "postgres://db/kampanya"
+
+
+@pytest.mark.postgres
+async def test_sqlite_and_postgresql_stores_work_side_by_side_in_one_process(
+    sqlite_url: str, postgres_url: str
+) -> None:
+    async with await Store.open(sqlite_url) as embedded, await Store.open(postgres_url) as server:
+        for turn, store in enumerate([server, embedded, server, embedded]):
+            await store.campaigns.save(percent_off("spring", str(turn + 1)), status=Status.ACTIVE)
+            await store.codes.add([CouponCodeSpec(code=f"SPRING-{turn}", campaign_id="spring")])
+            await store.customers.upsert(CustomerProfile(id=f"c-{turn}", total_spent="1.50"))
+
+        for store, codes in ((server, ["SPRING-0", "SPRING-2"]), (embedded, ["SPRING-1", "SPRING-3"])):
+            changes = await store.changes_since(None)
+            assert [(stored.id, stored.version) for stored in changes.campaigns] == [("spring", 2)]
+            assert [stored.spec.code for stored in changes.codes] == codes
