@@ -85,8 +85,12 @@ class PricingServer:
         )
 
     async def stop(self, grace: float | None = None) -> None:
-        """Stop taking calls, let the ones in flight finish (up to `grace` seconds), then release all."""
+        """Drain and stop: report NOT_SERVING, keep answering for `shutdown_delay` seconds (balancers
+        stop routing here; calls already queued are served), then refuse new calls and let the ones in
+        flight finish (up to `grace` seconds) before releasing everything."""
         await self.health.enter_graceful_shutdown()
+        if self._server is not None and self.settings.shutdown_delay:
+            await asyncio.sleep(self.settings.shutdown_delay)
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace if grace is None else grace)
             self._server = None

@@ -30,7 +30,10 @@ class PricingSettings(BaseSettings):
     tls_key: Path | None = None
     tls_client_ca: Path | None = None
     poll_interval: float = Field(2.0, gt=0)
+    shutdown_delay: float = Field(1.0, ge=0)
+    """Seconds a stopping core keeps serving while it reports NOT_SERVING (draining)."""
     shutdown_grace: float = Field(10.0, ge=0)
+    """Seconds calls in flight get to finish once new calls are refused."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
