@@ -662,7 +662,7 @@ def check_correctness(built: dict[int, Built], cart: Cart, stack: Policy, best: 
     ok = True
     print("\nCorrectness")
     for size, entry in built.items():
-        candidates = {campaign.id for campaign in entry.snapshot.candidates(CartView(cart))}
+        candidates = {c.id for c in entry.snapshot.candidates(CartView(cart, codes=entry.snapshot.codes))}
         same = candidates == cart_ids
         ok &= same
         print(f"  {size:>6,} live: {len(candidates)} candidates for the cart, exactly the 20 cart campaigns: {same}")
@@ -782,7 +782,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         snap = entry.snapshot
         print(
             f"  {size:>9,} {entry.validate_s:>11.3f} {statistics.median(entry.compile_s):>19.3f} "
-            f"{max(entry.compile_s):>8.3f} {len(snap.by_key):>11,} {len(snap.cart_wide):>10} {len(snap.by_code):>6}"
+            f"{max(entry.compile_s):>8.3f} {len(snap.by_key):>11,} {len(snap.cart_wide):>10} {len(snap.codes):>6}"
         )
 
     started = time.perf_counter()

@@ -30,12 +30,11 @@ def cart_from_pb(message: pb.Cart) -> Cart:
 
 
 def cart_document(message: pb.Cart) -> dict[str, Any]:
-    """Return the cart as a JSON-like document (what `parse_cart` validates)."""
-    document: dict[str, Any] = {
-        "currency": message.currency,
-        "lines": [_line(line) for line in message.lines],
-        "coupons": list(message.coupons),
-    }
+    """Return the cart as a JSON-like document (what `parse_cart` validates); empty repeated fields are
+    left out (their defaults are empty)."""
+    document: dict[str, Any] = {"currency": message.currency, "lines": [_line(line) for line in message.lines]}
+    if message.coupons:
+        document["coupons"] = list(message.coupons)
     if message.HasField("channel"):
         document["channel"] = message.channel
     if message.HasField("now"):
@@ -78,10 +77,13 @@ def _line(message: pb.Line) -> dict[str, Any]:
         "sku": message.sku,
         "quantity": message.quantity,
         "unit_price": message.unit_price,
-        "categories": list(message.categories),
-        "collections": list(message.collections),
-        "attributes": dict(message.attributes),
     }
+    if message.categories:
+        line["categories"] = list(message.categories)
+    if message.collections:
+        line["collections"] = list(message.collections)
+    if message.attributes:
+        line["attributes"] = dict(message.attributes)
     if message.HasField("brand"):
         line["brand"] = message.brand
     return line

@@ -16,7 +16,7 @@ class ConfigurationError(ValueError):
 
 
 class PricingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KAMPANYA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KAMPANYA_", extra="ignore", env_parse_none_str="none")
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL

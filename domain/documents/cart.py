@@ -29,8 +29,8 @@ MAX_COUPONS = 20
 
 class Customer(Document):
     id: Annotated[str, Field(strict=True, min_length=1, max_length=200)] | None = None
-    segments: Tags = []
-    attributes: Attributes = {}
+    segments: Tags = Field(default_factory=list)
+    attributes: Attributes = Field(default_factory=dict)
     orders_count: NonNegativeCount = 0
     total_spent: Money = Decimal("0")
     country: Annotated[str, Field(strict=True, max_length=2)] | None = None
@@ -43,10 +43,10 @@ class Line(Document):
     sku: Tag
     quantity: Annotated[Count, Field(le=MAX_UNITS)]
     unit_price: Money
-    categories: Tags = []
+    categories: Tags = Field(default_factory=list)
     brand: Tag | None = None
-    collections: Tags = []
-    attributes: Attributes = {}
+    collections: Tags = Field(default_factory=list)
+    attributes: Attributes = Field(default_factory=dict)
 
 
 class Shipping(Document):

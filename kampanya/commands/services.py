@@ -4,10 +4,15 @@ embedded defaults, for a laptop)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Any
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import grpc
+import uvloop
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import ValidationError
 
@@ -16,10 +21,24 @@ from kampanya.inputs import CliError
 from pricing_core.server import PricingServer, serve
 from pricing_core.settings import ConfigurationError, PricingSettings
 
+Value = TypeVar("Value")
+
+
+def run(work: Coroutine[Any, Any, Value]) -> Value:
+    """Run a service coroutine on uvloop (gRPC's per-call overhead is about an eighth lower than on the
+    default event loop)."""
+    return uvloop.run(work)
+
 
 def register(commands: Any) -> None:
     pricing = commands.add_parser("pricing", help="run the gRPC pricing core")
     _service_options(pricing)
+    pricing.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port (the kernel spreads connections, SO_REUSEPORT); metrics on consecutive ports",
+    )
     pricing.set_defaults(handler=_pricing)
 
     up = commands.add_parser("up", help="migrate the embedded database and run the services, printing their addresses")
@@ -55,15 +74,46 @@ def settings_from(arguments: argparse.Namespace) -> PricingSettings:
 
 
 def _pricing(arguments: argparse.Namespace) -> None:
-    asyncio.run(serve(settings_from(arguments)))
+    settings = settings_from(arguments)
+    if arguments.workers < 1:
+        raise CliError("--workers: at least 1")
+    if arguments.workers == 1:
+        run(serve(settings))
+        return
+    if settings.pricing_port == 0:
+        raise CliError("--workers: several processes share one port; give a fixed --port")
+    code = _supervise(settings, arguments.workers)
+    if code:
+        raise CliError(f"a pricing worker exited with code {code}")
+
+
+def _supervise(settings: PricingSettings, workers: int) -> int:
+    """Run `workers` pricing processes on one port; forward SIGTERM/SIGINT; return the worst exit code."""
+    children: list[subprocess.Popen[bytes]] = []
+    for index in range(workers):
+        environment = dict(
+            os.environ, KAMPANYA_PRICING_HOST=settings.pricing_host, KAMPANYA_PRICING_PORT=str(settings.pricing_port)
+        )
+        metrics = settings.metrics_port
+        environment["KAMPANYA_METRICS_PORT"] = "none" if metrics is None else str(metrics + index if metrics else 0)
+        children.append(subprocess.Popen([sys.executable, "-m", "kampanya", "pricing"], env=environment))
+
+    def forward(received: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(received)
+
+    for received in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(received, forward)
+    return max(child.wait() for child in children)
 
 
 def _up(arguments: argparse.Namespace) -> None:
     settings = settings_from(arguments)
-    applied = asyncio.run(migrate_database(settings.database_url))
+    applied = run(migrate_database(settings.database_url))
     print(f"database: {settings.database_url} ({len(applied)} migration(s) applied)", flush=True)
     if arguments.demo:
-        loaded = asyncio.run(import_demo(settings.database_url, settings.redis_url))
+        loaded = run(import_demo(settings.database_url, settings.redis_url))
         print(f"demo campaigns: {loaded} loaded", flush=True)
 
     def announce(server: PricingServer) -> None:
@@ -72,7 +122,7 @@ def _up(arguments: argparse.Namespace) -> None:
             print(f"metrics: http://{settings.metrics_host}:{server.metrics_port}/metrics", flush=True)
         print("the GraphQL gateway joins `kampanya up` with the gateway issue; Ctrl-C stops", flush=True)
 
-    asyncio.run(serve(settings, on_started=announce))
+    run(serve(settings, on_started=announce))
 
 
 def _health(arguments: argparse.Namespace) -> str:
