@@ -21,10 +21,18 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_the_readme_run_command_uses_files_that_exist() -> None:
-    run_command = next(command for command in _commands() if "kampanya evaluate" in command)
+def test_the_readme_run_command_starts_the_services() -> None:
+    run_command = next(command for command in _commands() if "pip install" in command and "pytest" not in command)
 
-    for path in re.findall(r"examples/\S+\.json", run_command):
+    assert run_command.endswith("kampanya up --demo")
+
+
+def test_the_readme_evaluate_example_uses_files_that_exist() -> None:
+    example = next(command for command in _commands() if command.startswith("kampanya evaluate --campaigns examples"))
+    paths = re.findall(r"examples/\S+\.json", example)
+
+    assert len(paths) == 3
+    for path in paths:
         assert (ROOT / path).is_file()
 
 
