@@ -14,7 +14,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
-from domain.catalog import CatalogReader
+from domain.checkout.coupons import CouponBox
+from domain.checkout.service import Checkout
+from domain.counters.redis import RedisCounters
+from domain.counters.sql import SqlCounters
+from domain.limits import Counters
 from domain.store import Store
 from domain.store.notify import catalog_notices
 from kampanya.pricing.v1 import pricing_pb2, pricing_pb2_grpc
@@ -35,17 +39,32 @@ class PricingServer:
     `port` and `metrics_port` are the bound ports once started (settings may ask for 0, any free port)."""
 
     def __init__(
-        self, settings: PricingSettings, reader: CatalogReader, *, notices: NoticeSource | None = None
+        self,
+        settings: PricingSettings,
+        store: Store,
+        *,
+        notices: NoticeSource | None = None,
+        counters: Counters | None = None,
     ) -> None:
         self.settings: Final = settings
         self.metrics: Final = PricingMetrics()
-        self.catalog: Final = CatalogLoader(reader, self.metrics, poll_interval=settings.poll_interval, notices=notices)
+        self.catalog: Final = CatalogLoader(store, self.metrics, poll_interval=settings.poll_interval, notices=notices)
+        self.counters: Final[Counters] = (
+            counters if counters is not None else SqlCounters(store.database, hold_grace=settings.hold_grace)
+        )
+        self.checkout: Final = Checkout(
+            lambda: self.catalog.current, self.counters, store.orders, ttl=settings.reservation_ttl
+        )
+        self.coupons: Final = CouponBox(
+            self.checkout, self.counters, max_failures=settings.coupon_attempts, window=settings.coupon_window
+        )
         self.health: Final = health_aio.HealthServicer()
         self.port = 0
         self.metrics_port: int | None = None
         self._server: aio.Server | None = None
         self._metrics_endpoint: MetricsEndpoint | None = None
         self._refresher: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Load the catalog, bind the ports and start serving."""
@@ -53,7 +72,9 @@ class PricingServer:
         await self.catalog.load()
         token = settings.pricing_token.get_secret_value() if settings.pricing_token else None
         server = aio.server(interceptors=[BearerTokenInterceptor(token)] if token else [])
-        pricing_pb2_grpc.add_PricingServiceServicer_to_server(PricingServicer(self.catalog, self.metrics), server)
+        pricing_pb2_grpc.add_PricingServiceServicer_to_server(
+            PricingServicer(self.catalog, self.checkout, self.coupons, self.metrics), server
+        )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
@@ -71,6 +92,7 @@ class PricingServer:
             )
             self.metrics_port = self._metrics_endpoint.port
         self._refresher = asyncio.create_task(self.catalog.run())
+        self._sweeper = asyncio.create_task(self._sweep())
         log.info(
             "pricing core serving",
             extra={
@@ -84,6 +106,10 @@ class PricingServer:
             },
         )
 
+    async def _sweep(self) -> None:
+        """Expire reservations whose TTL passed (their holds go back) every `sweep_interval` seconds."""
+        await _sweep_forever(self.checkout, self.settings.sweep_interval)
+
     async def stop(self, grace: float | None = None) -> None:
         """Drain and stop: report NOT_SERVING, keep answering for `shutdown_delay` seconds (balancers
         stop routing here; calls already queued are served), then refuse new calls and let the ones in
@@ -94,15 +120,28 @@ class PricingServer:
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace if grace is None else grace)
             self._server = None
-        if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
-            self._refresher = None
+        for task in (self._refresher, self._sweeper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._refresher = self._sweeper = None
         if self._metrics_endpoint is not None:
             self._metrics_endpoint.close()
             self._metrics_endpoint = None
         log.info("pricing core stopped", extra={"event": "stopped"})
+
+
+async def _sweep_forever(checkout: Checkout, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            expired = await checkout.sweep()
+        except Exception:
+            log.exception("expiring reservations failed; retrying", extra={"event": "sweep_failed"})
+        else:
+            if expired:
+                log.info("reservations expired", extra={"event": "reservations_expired", "count": expired})
 
 
 def _credentials(settings: PricingSettings) -> grpc.ServerCredentials | None:
@@ -126,9 +165,14 @@ async def serve(settings: PricingSettings, *, on_started: Callable[[PricingServe
     configure_logging(settings.log_level)
     settings.check_runnable()
     store = await Store.open(settings.database_url)
+    counters = (
+        RedisCounters.from_url(settings.redis_url, ledger=store.orders, hold_grace=settings.hold_grace)
+        if settings.redis_url
+        else None
+    )
     try:
         notices = redis_notices(settings.redis_url) if settings.redis_url else None
-        server = PricingServer(settings, store, notices=notices)
+        server = PricingServer(settings, store, notices=notices, counters=counters)
         await server.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -140,4 +184,6 @@ async def serve(settings: PricingSettings, *, on_started: Callable[[PricingServe
         log.info("shutting down", extra={"event": "shutdown", "grace_seconds": settings.shutdown_grace})
         await server.stop()
     finally:
+        if counters is not None:
+            await counters.close()
         await store.close()

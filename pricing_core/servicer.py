@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 import grpc
@@ -19,13 +20,35 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc import aio
 from grpc_status import rpc_status
 
+from domain.checkout.coupons import CouponBox
+from domain.checkout.errors import (
+    CheckoutError,
+    IdempotencyMismatch,
+    InvalidReturn,
+    LimitsKeptChanging,
+    OperationBusy,
+    OrderNotFound,
+    OrderState,
+    ReservationExpired,
+    TooManyAttempts,
+)
+from domain.checkout.orders import OrderStatus
+from domain.checkout.service import Checkout
 from domain.engine.offers import list_offers
 from domain.errors import DocumentError, FieldError
+from domain.limits import CountersUnavailable
 from domain.money import CURRENCIES
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
 from pricing_core.catalog import CatalogLoader
-from pricing_core.convert import cart_from_pb, customer_from_pb, offer_to_pb, result_to_pb, timestamp_to_datetime
+from pricing_core.convert import (
+    cart_from_pb,
+    customer_from_pb,
+    datetime_to_timestamp,
+    offer_to_pb,
+    result_to_pb,
+    timestamp_to_datetime,
+)
 from pricing_core.logs import logger
 from pricing_core.metrics import PricingMetrics
 
@@ -38,45 +61,122 @@ log = logger("pricing")
 
 
 class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
-    """EvaluateCart and ListOffers against the catalog the loader keeps current."""
+    """EvaluateCart and ListOffers against the catalog the loader keeps current; the order lifecycle
+    through the checkout service."""
 
-    def __init__(self, catalog: CatalogLoader, metrics: PricingMetrics) -> None:
+    def __init__(self, catalog: CatalogLoader, checkout: Checkout, coupons: CouponBox, metrics: PricingMetrics) -> None:
         self._catalog: Final = catalog
+        self._checkout: Final = checkout
+        self._coupons: Final = coupons
         self._metrics: Final = metrics
         self._histograms: dict[tuple[str, str], Any] = {}
 
     async def EvaluateCart(self, request: pb.EvaluateCartRequest, context: Context) -> pb.EvaluateCartResponse:
-        def price() -> pb.EvaluateCartResponse:
-            cart = cart_from_pb(request.cart)
-            catalog = self._catalog.current
-            result = catalog.snapshot.evaluate(cart, catalog.settings.policy, explain=request.explain)
-            return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=catalog.version)
+        async def price() -> pb.EvaluateCartResponse:
+            result, version = await self._checkout.price(cart_from_pb(request.cart), explain=request.explain)
+            return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=version)
 
         return await self._handle("EvaluateCart", context, price)
 
     async def ListOffers(self, request: pb.ListOffersRequest, context: Context) -> pb.ListOffersResponse:
-        def offers() -> pb.ListOffersResponse:
+        async def offers() -> pb.ListOffersResponse:
             catalog = self._catalog.current
             currency = request.currency if request.HasField("currency") else catalog.settings.currency
             if currency not in CURRENCIES:
                 raise DocumentError("request", [FieldError("/currency", f"unknown currency {currency!r}")])
+            customer = customer_from_pb(request.customer) if request.HasField("customer") else None
+            now = timestamp_to_datetime(request.now) if request.HasField("now") else datetime.now(UTC)
             found = list_offers(
                 catalog.snapshot,
-                customer=customer_from_pb(request.customer) if request.HasField("customer") else None,
+                customer=customer,
                 currency=currency,
                 channel=request.channel if request.HasField("channel") else None,
                 language=request.language or "en",
-                now=timestamp_to_datetime(request.now) if request.HasField("now") else None,
+                now=now,
                 cart=cart_from_pb(request.cart) if request.HasField("cart") else None,
                 policy=catalog.settings.policy,
             )
+            used_up = await self._checkout.used_up([offer.campaign_id for offer in found], customer, now)
             return pb.ListOffersResponse(
-                offers=[offer_to_pb(offer) for offer in found], catalog_version=catalog.version
+                offers=[offer_to_pb(offer) for offer in found if offer.campaign_id not in used_up],
+                catalog_version=catalog.version,
             )
 
         return await self._handle("ListOffers", context, offers)
 
-    async def _handle(self, method: str, context: Context, work: Callable[[], Response]) -> Response:
+    async def Reserve(self, request: pb.ReserveRequest, context: Context) -> pb.ReserveResponse:
+        async def reserve() -> pb.ReserveResponse:
+            order_id = _order_id(request.order_id)
+            reservation = await self._checkout.reserve(
+                order_id, cart_from_pb(request.cart), explain=request.explain, key=_key(request.idempotency_key)
+            )
+            return pb.ReserveResponse(
+                order_id=order_id,
+                result=result_to_pb(reservation.result),
+                expires_at=datetime_to_timestamp(reservation.expires_at),
+                catalog_version=reservation.catalog_version,
+            )
+
+        return await self._handle("Reserve", context, reserve)
+
+    async def Commit(self, request: pb.CommitRequest, context: Context) -> pb.CommitResponse:
+        async def commit() -> pb.CommitResponse:
+            settled = await self._checkout.commit(_order_id(request.order_id), key=_key(request.idempotency_key))
+            return pb.CommitResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
+
+        return await self._handle("Commit", context, commit)
+
+    async def Release(self, request: pb.ReleaseRequest, context: Context) -> pb.ReleaseResponse:
+        async def release() -> pb.ReleaseResponse:
+            settled = await self._checkout.release(_order_id(request.order_id), key=_key(request.idempotency_key))
+            return pb.ReleaseResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
+
+        return await self._handle("Release", context, release)
+
+    async def Return(self, request: pb.ReturnRequest, context: Context) -> pb.ReturnResponse:
+        async def give_back() -> pb.ReturnResponse:
+            order_id = _order_id(request.order_id)
+            if not request.return_id or len(request.return_id) > 200:
+                raise DocumentError("request", [FieldError("/return_id", "a return id has 1 to 200 characters")])
+            returned: dict[str, int] = {}
+            for line in request.lines:
+                returned[line.line_id] = returned.get(line.line_id, 0) + line.quantity
+            receipt = await self._checkout.return_units(
+                order_id, request.return_id, returned, key=_key(request.idempotency_key)
+            )
+            return pb.ReturnResponse(
+                order_id=receipt.order_id,
+                return_id=receipt.return_id,
+                refund=str(receipt.refund),
+                lines=[
+                    pb.RefundLine(line_id=line_id, quantity=quantity, refund=str(refund))
+                    for line_id, quantity, refund in receipt.lines
+                ],
+                clawback={campaign_id: str(amount) for campaign_id, amount in receipt.clawback.items()},
+                kept=result_to_pb(receipt.kept),
+                status=ORDER_STATUSES[receipt.status],
+            )
+
+        return await self._handle("Return", context, give_back)
+
+    async def ApplyCoupon(self, request: pb.ApplyCouponRequest, context: Context) -> pb.ApplyCouponResponse:
+        async def apply() -> pb.ApplyCouponResponse:
+            cart = cart_from_pb(request.cart)
+            if not request.code.strip() or len(request.code) > 64:
+                raise DocumentError("request", [FieldError("/code", "a coupon code has 1 to 64 characters")])
+            if not request.client_address or len(request.client_address) > 200:
+                raise DocumentError("request", [FieldError("/client_address", "the client address is required")])
+            attempt = await self._coupons.apply(cart, request.code, client_address=request.client_address)
+            return pb.ApplyCouponResponse(
+                accepted=attempt.accepted,
+                result=result_to_pb(attempt.result),
+                message=attempt.message,
+                catalog_version=attempt.catalog_version,
+            )
+
+        return await self._handle("ApplyCoupon", context, apply)
+
+    async def _handle(self, method: str, context: Context, work: Callable[[], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         request_id = _request_id(context)
         context.set_trailing_metadata(((REQUEST_ID, request_id),))
@@ -86,7 +186,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             if remaining is not None and remaining <= 0:
                 code = "DEADLINE_EXCEEDED"
                 await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed before pricing started")
-            return work()
+            return await work()
         except DocumentError as error:
             code = "INVALID_ARGUMENT"
             log.info(
@@ -95,6 +195,21 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             )
             await context.abort_with_status(rpc_status.to_status(invalid_argument(error)))
             raise  # abort_with_status raises; this keeps the types honest
+        except CheckoutError as error:
+            status = CHECKOUT_STATUSES.get(type(error), grpc.StatusCode.FAILED_PRECONDITION)
+            code = status.name
+            log.info(
+                "lifecycle call refused",
+                extra={"event": "checkout_refused", "method": method, "request_id": request_id, "reason": error.reason},
+            )
+            await context.abort_with_status(rpc_status.to_status(refusal(status, error.reason, str(error))))
+            raise
+        except CountersUnavailable as error:
+            code = "UNAVAILABLE"
+            await context.abort_with_status(
+                rpc_status.to_status(refusal(grpc.StatusCode.UNAVAILABLE, "COUNTERS_UNAVAILABLE", str(error)))
+            )
+            raise
         except aio.AbortError:
             raise
         except Exception:
@@ -124,6 +239,42 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
         if histogram is None:
             histogram = self._histograms[key] = self._metrics.rpc_seconds.labels(method, code)
         histogram.observe(seconds)
+
+
+CHECKOUT_STATUSES: dict[type[CheckoutError], grpc.StatusCode] = {
+    IdempotencyMismatch: grpc.StatusCode.FAILED_PRECONDITION,
+    OperationBusy: grpc.StatusCode.ABORTED,
+    OrderNotFound: grpc.StatusCode.NOT_FOUND,
+    OrderState: grpc.StatusCode.FAILED_PRECONDITION,
+    ReservationExpired: grpc.StatusCode.FAILED_PRECONDITION,
+    LimitsKeptChanging: grpc.StatusCode.ABORTED,
+    InvalidReturn: grpc.StatusCode.INVALID_ARGUMENT,
+    TooManyAttempts: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+
+ORDER_STATUSES = {status: pb.OrderStatus.Value(f"ORDER_STATUS_{status}") for status in OrderStatus}
+
+
+def _key(key: str) -> str:
+    if len(key) > 200:
+        raise DocumentError(
+            "request", [FieldError("/idempotency_key", "an idempotency key has at most 200 characters")]
+        )
+    return key
+
+
+def _order_id(order_id: str) -> str:
+    if not order_id or len(order_id) > 200:
+        raise DocumentError("request", [FieldError("/order_id", "an order id has 1 to 200 characters")])
+    return order_id
+
+
+def refusal(status: grpc.StatusCode, reason: str, message: str) -> status_pb2.Status:
+    """Return a status with an ErrorInfo carrying the stable reason."""
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN)
+    packed = any_pb2.Any()
+    packed.Pack(info)
+    return status_pb2.Status(code=status.value[0], message=message, details=[packed])
 
 
 def _request_id(context: Context) -> str:

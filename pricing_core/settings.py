@@ -30,6 +30,15 @@ class PricingSettings(BaseSettings):
     tls_key: Path | None = None
     tls_client_ca: Path | None = None
     poll_interval: float = Field(2.0, gt=0)
+    reservation_ttl: float = Field(900.0, gt=0)
+    """Seconds a reservation holds its limits unless committed (15 minutes)."""
+    sweep_interval: float = Field(5.0, gt=0)
+    """Seconds between sweeps that expire reservations whose time is up."""
+    hold_grace: float = Field(300.0, ge=0)
+    """Seconds a hold outlives its reservation in the counters (the ledger expires it first)."""
+    coupon_attempts: int = Field(10, ge=1)
+    """Refused codes allowed per customer and per client address in `coupon_window` seconds."""
+    coupon_window: float = Field(600.0, gt=0)
     shutdown_delay: float = Field(1.0, ge=0)
     """Seconds a stopping core keeps serving while it reports NOT_SERVING (draining)."""
     shutdown_grace: float = Field(10.0, ge=0)

@@ -26,6 +26,7 @@ from domain.documents.common import (
     Money,
     Name,
     NonNegativeCount,
+    PartialBudget,
     PositiveMoney,
     SortDirection,
     Status,
@@ -173,6 +174,7 @@ class Limits(Document):
     budget_discount: PositiveMoney | None = None
     budget_order_value: PositiveMoney | None = None
     fail_mode: FailMode = FailMode.CLOSED
+    partial_budget: PartialBudget = PartialBudget.CAP
 
 
 class Campaign(Document):
@@ -310,6 +312,9 @@ def _kind_problems(campaign: Campaign) -> Iterator[FieldError]:
 
 def _currency_problems(campaign: Campaign) -> Iterator[FieldError]:
     if campaign.currency is None:
+        for field in ("budget_discount", "budget_order_value"):
+            if getattr(campaign.limits, field) is not None:
+                yield FieldError(f"/limits/{field}", "a money budget needs the campaign's currency (/currency)")
         return
     currency = currency_of(campaign.currency)
     for where, amount in campaign_amounts(campaign):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -79,9 +80,23 @@ class Segment(Document):
     description: Annotated[str, Field(strict=True, max_length=2000)] = ""
 
 
+class ReturnsBudget(StrEnum):
+    """What a return gives back to a campaign's limits."""
+
+    FULL_RETURN = "FULL_RETURN"
+    """Only a full return gives the use, the discount and the order value back (the default)."""
+    PROPORTIONAL = "PROPORTIONAL"
+    """Every return gives back the discount the kept units no longer earn and the returned order value;
+    a full return also gives the use back."""
+    NEVER = "NEVER"
+    """Returns give nothing back."""
+
+
 class TenantSettings(Document):
-    """The tenant's pricing policy, its default currency and its time zone (for per-day limits)."""
+    """The tenant's pricing policy, its default currency, its time zone (for per-day limits) and what
+    returns give back to budgets."""
 
     policy: Policy = Policy()
     currency: CurrencyCode = "TRY"
     timezone: TimeZoneName = "Europe/Istanbul"
+    returns: ReturnsBudget = ReturnsBudget.FULL_RETURN

@@ -177,6 +177,13 @@ class FailMode(StrEnum):
     OPEN = "OPEN"
 
 
+class PartialBudget(StrEnum):
+    """When a money budget is only partly enough: CAP the discount to what is left, or SKIP the campaign."""
+
+    CAP = "CAP"
+    SKIP = "SKIP"
+
+
 class Stacking(StrEnum):
     STACK = "STACK"
     SINGLE = "SINGLE"

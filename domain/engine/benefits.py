@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from typing import Final
 
 from domain.documents.common import AmountMode, BenefitType, Calculation
 from domain.engine.cart_view import CartView
@@ -29,8 +30,11 @@ def apply_campaign(
     phase_subtotal: int,
     rounding: RoundingMode,
     coupon: str | None = None,
+    budget: Budget | None = None,
 ) -> Application | Skip:
-    """Return what the campaign does to `state`, or why it does nothing (with near-miss figures)."""
+    """Return what the campaign does to `state`, or why it does nothing (with near-miss figures). With a
+    `budget` (what is left of the campaign's money budget), a larger discount is capped to it or the
+    campaign is skipped, as the campaign says."""
     targets = view.units_matching(campaign.target)
     qualifying = view.units_matching(campaign.qualifying) if campaign.qualifying else targets
     if not qualifying:
@@ -59,6 +63,15 @@ def apply_campaign(
     shares, consumed_units, shipping, gifts, applications, note = outcome
     if not shares and not shipping and not gifts:
         return Skip(SkipReason.NO_BENEFIT, note or "the receiving units are already free")
+    if budget is not None and sum(amount for _, amount in shares) + shipping > budget.left:
+        if not budget.cap:
+            money = view.currency
+            return Skip(
+                SkipReason.LIMIT_REACHED,
+                f"only {from_minor(budget.left, currency=money)} of the discount budget is left",
+            )
+        shares, shipping = _within(shares, shipping, budget.left)
+        note = (note + "; " if note else "") + "capped to the budget left"
     return Application(
         campaign,
         tuple(shares),
@@ -69,6 +82,24 @@ def apply_campaign(
         coupon=coupon,
         note=note,
     )
+
+
+class Budget:
+    """What is left of a campaign's money budget, and whether a larger discount is capped to it."""
+
+    __slots__ = ("cap", "left")
+
+    def __init__(self, left: int, *, cap: bool) -> None:
+        self.left: Final = left
+        self.cap: Final = cap
+
+
+def _within(shares: list[tuple[int, int]], shipping: int, left: int) -> tuple[list[tuple[int, int]], int]:
+    """Return the shares and shipping discount scaled down to `left` in total (largest remainder)."""
+    amounts = [amount for _, amount in shares] + [shipping]
+    scaled = allocate(left, weights=amounts, caps=amounts)
+    kept = [(unit, share) for (unit, _), share in zip(shares, scaled, strict=False) if share]
+    return kept, scaled[-1]
 
 
 def _threshold_skip(

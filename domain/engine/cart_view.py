@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from domain.engine.codes import CodeTable
 from domain.engine.compiled import LineKey, TargetMatcher, line_keys
 from domain.engine.coupons import CodeProblem, check_code
 from domain.money import currency_of, to_minor
+from domain.reasons import CouponReason
 
 
 class CartView:
@@ -38,7 +40,14 @@ class CartView:
         "valid_codes",
     )
 
-    def __init__(self, cart: Cart, *, now: datetime | None = None, codes: CodeTable | None = None) -> None:
+    def __init__(
+        self,
+        cart: Cart,
+        *,
+        now: datetime | None = None,
+        codes: CodeTable | None = None,
+        used_up_codes: Mapping[str, str] | None = None,
+    ) -> None:
         currency = currency_of(cart.currency)
         unit_line: list[int] = []
         unit_price: list[int] = []
@@ -74,6 +83,10 @@ class CartView:
         for code in self.coupons:
             entry = codes.get(code) if codes is not None else None
             problem = check_code(entry, cart, self.now)
+            if problem is None and entry is not None and used_up_codes and code in used_up_codes:
+                problem = CodeProblem(
+                    CouponReason.USED_UP, f"the code's {used_up_codes[code]} is used up", entry.campaign_id
+                )
             if problem is not None:
                 problems[code] = problem
             elif entry is not None:

@@ -22,10 +22,12 @@ from domain.documents.common import (
     BenefitType,
     Calculation,
     Kind,
+    PartialBudget,
     SortDirection,
     Weekday,
     clock_minutes,
 )
+from domain.limits import LimitRule
 from domain.money import CURRENCIES
 
 WEEKDAYS = tuple(Weekday)
@@ -203,6 +205,7 @@ class CompiledCampaign:
         "audience",
         "bundle_size",
         "calculation",
+        "cap_partial_budget",
         "codes",
         "coupon",
         "currency",
@@ -212,6 +215,7 @@ class CompiledCampaign:
         "gift_quantity",
         "id",
         "index_keys",
+        "limits",
         "max_applications",
         "max_discount_minor",
         "max_units",
@@ -275,6 +279,8 @@ class CompiledCampaign:
         self.gift_quantity: Final = benefit.gift.quantity if benefit.gift else 0
         self.required: Final = _required_units(benefit, min_quantity, kind in QUANTITY_TYPES)
         self.index_keys: Final = _index_keys(target, qualifying)
+        self.cap_partial_budget: Final = campaign.limits.partial_budget is PartialBudget.CAP
+        self.limits: Final = LimitRule.of(campaign)
 
 
 def _required_units(benefit: Benefit, min_quantity: int | None, quantity_type: bool) -> int:

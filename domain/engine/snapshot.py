@@ -15,6 +15,7 @@ from domain.documents.catalog import CouponCodeSpec
 from domain.documents.common import BenefitType
 from domain.documents.policy import DEFAULT_POLICY, Policy
 from domain.documents.result import Result
+from domain.engine.benefits import Budget
 from domain.engine.cart_view import CartView
 from domain.engine.codes import EMPTY_CODES, CodeTable
 from domain.engine.compiled import CompiledCampaign, LineKey
@@ -23,6 +24,8 @@ from domain.engine.receipt import build_result
 from domain.engine.stacking import Run, choose
 from domain.engine.state import PricingState
 from domain.engine.trace import Trace
+from domain.limits import LimitsView, limit_detail
+from domain.reasons import SkipReason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -35,6 +38,8 @@ class Snapshot:
     cart_wide: tuple[CompiledCampaign, ...]
     codes: CodeTable
     version: int = 0
+    limited: bool = False
+    """Whether any campaign or managed code has a limit (if not, pricing never reads the counters)."""
 
     @classmethod
     def compile(
@@ -60,6 +65,8 @@ class Snapshot:
             cart_wide=tuple(cart_wide),
             codes=codes.for_campaigns(campaigns),
             version=version,
+            limited=any(campaign.limits.counted for campaign in campaigns.values())
+            or any(entry.max_uses is not None or entry.once_per_customer for entry in codes.managed.values()),
         )
 
     def with_changes(
@@ -101,10 +108,20 @@ class Snapshot:
         return found
 
     def evaluate(
-        self, cart: Cart, policy: Policy = DEFAULT_POLICY, *, explain: bool = False, now: datetime | None = None
+        self,
+        cart: Cart,
+        policy: Policy = DEFAULT_POLICY,
+        *,
+        explain: bool = False,
+        now: datetime | None = None,
+        limits: LimitsView | None = None,
     ) -> Result:
-        """Return the priced cart. `now` is used when the cart does not carry its own."""
-        view = CartView(cart, now=now, codes=self.codes)
+        """Return the priced cart. `now` is used when the cart does not carry its own; `limits` says which
+        campaigns and codes are used up and what is left of money budgets (read from the counters)."""
+        headroom = limits.campaigns if limits is not None else {}
+        view = CartView(
+            cart, now=now, codes=self.codes, used_up_codes=dict(limits.codes) if limits is not None else None
+        )
         trace = Trace(enabled=explain)
         ranks = _phase_ranks(policy)
 
@@ -123,8 +140,15 @@ class Snapshot:
         eligible: list[CompiledCampaign] = []
         coupons: dict[CompiledCampaign, str | None] = {}
         skips: dict[CompiledCampaign, Skip] = {}
+        budgets: dict[CompiledCampaign, Budget] = {}
         for campaign in candidates:
             skip = eligibility(campaign, view)
+            room = headroom.get(campaign.id) if headroom else None
+            if skip is None and room is not None:
+                if room.exhausted is not None:
+                    skip = Skip(SkipReason.LIMIT_REACHED, limit_detail(room.exhausted))
+                elif room.discount_left is not None:
+                    budgets[campaign] = Budget(room.discount_left, cap=campaign.cap_partial_budget)
             if skip is not None:
                 skips[campaign] = skip
                 if explain:
@@ -140,6 +164,7 @@ class Snapshot:
             trace=trace,
             start=PricingState.start(view.unit_price, view.shipping),
             order_key=order_key,
+            budgets=budgets,
         )
         priced = choose(run, eligible)
         priced.skips.update(skips)

@@ -14,7 +14,7 @@ from typing import Final
 
 from domain.documents.common import BenefitType, Stacking
 from domain.documents.policy import Policy
-from domain.engine.benefits import apply_campaign
+from domain.engine.benefits import Budget, apply_campaign
 from domain.engine.cart_view import CartView
 from domain.engine.compiled import CompiledCampaign
 from domain.engine.eligibility import Skip
@@ -47,7 +47,7 @@ class Priced:
 class Run:
     """One evaluation context shared by the strategies."""
 
-    __slots__ = ("coupons", "order_key", "policy", "rounding", "start", "trace", "view")
+    __slots__ = ("budgets", "coupons", "order_key", "policy", "rounding", "start", "trace", "view")
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class Run:
         trace: Trace,
         start: PricingState,
         order_key: OrderKey,
+        budgets: Mapping[CompiledCampaign, Budget] | None = None,
     ) -> None:
         self.view: Final = view
         self.policy: Final = policy
@@ -66,6 +67,7 @@ class Run:
         self.trace: Final = trace
         self.start: Final = start
         self.order_key: Final = order_key
+        self.budgets: Final[Mapping[CompiledCampaign, Budget]] = budgets or {}
 
     def apply(self, campaign: CompiledCampaign, state: PricingState, phase_subtotal: int) -> Application | Skip:
         """Return what the campaign does to `state`, its thresholds judged on `phase_subtotal`."""
@@ -76,6 +78,7 @@ class Run:
             phase_subtotal=phase_subtotal,
             rounding=self.rounding,
             coupon=self.coupons.get(campaign),
+            budget=self.budgets.get(campaign),
         )
 
     def alone(self, campaign: CompiledCampaign) -> Application | Skip:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext, _current_context
 from tortoise.expressions import F
 from tortoise.migrations.executor import MigrationExecutor
@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from domain.store.config import APP, MIGRATIONS, MODELS, dialect_of
 from domain.store.errors import SchemaMissing
 from domain.store.notify import CatalogNotifier
+from domain.store.sqlite import immediate_transaction
 from domain.store.tables import TABLES, Tables
 
 CATALOG_ROW = 1
@@ -55,9 +56,17 @@ class Database:
         finally:
             _current_context.reset(token)
 
-    def transaction(self) -> TransactionContext:
-        """Return a transaction on this database (to use inside `active()`)."""
-        return in_transaction(self.tables.connection)
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
+        """Run the code inside in one transaction (use inside `active()`). On SQLite it takes the write lock
+        as it begins (BEGIN IMMEDIATE): a transaction that reads then writes never fails to upgrade its
+        lock when other processes write too, it waits its turn."""
+        if self.tables.dialect == "sqlite":
+            async with immediate_transaction(self.tables.connection) as connection:
+                yield connection
+        else:
+            async with in_transaction(self.tables.connection) as client:
+                yield client
 
     @asynccontextmanager
     async def catalog_change(self) -> AsyncIterator[int]:

@@ -1,4 +1,5 @@
-"""The catalog tables (the schema Tortoise's migrations are generated from).
+"""The catalog tables and the counters of `domain.counters.sql` (the schema Tortoise's migrations are
+generated from).
 
 Rows never leave the store: repositories turn them into the records of `domain.catalog` and the
 documents of `domain.documents`. Queries go through the dialect-bound subclasses in `tables.py`.
@@ -138,7 +139,134 @@ class SettingsRow(Model):
         table = "tenant_settings"
 
 
+class CounterRow(Model):
+    """What is taken (committed plus held) from one limit of a campaign.
+
+    `field` names the limit: `uses`, `discount`, `value`, `customer:<id>`, `day:<date>:<id>`,
+    `device:<id>`, `code:<CODE>` or `codecustomer:<CODE>:<id>`."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.CharField(max_length=100)
+    field = fields.CharField(max_length=500)
+    amount = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "counter"
+        unique_together = (("campaign_id", "field"),)
+
+
+class HoldRow(Model):
+    """What one order holds from one campaign until it expires, by counter field.
+
+    `expires_at` is in unix seconds (the application's clock)."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.CharField(max_length=100)
+    order_id = fields.CharField(max_length=200)
+    expires_at = fields.FloatField()
+    taken = fields.JSONField[dict[str, int]]()
+
+    class Meta:
+        table = "counter_hold"
+        unique_together = (("campaign_id", "order_id"),)
+        indexes = (("campaign_id", "expires_at"),)
+
+
+class ReturnRow(Model):
+    """A return given back to a campaign's counters (each return once)."""
+
+    id = fields.BigIntField(primary_key=True)
+    campaign_id = fields.CharField(max_length=100)
+    return_id = fields.CharField(max_length=200)
+    order_id = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "counter_return"
+        unique_together = (("campaign_id", "return_id"),)
+
+
+class AttemptRow(Model):
+    """One failed coupon attempt under a key (a customer, a client address).
+
+    `at` is in unix seconds."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=300)
+    at = fields.FloatField()
+
+    class Meta:
+        table = "coupon_attempt"
+        indexes = (("key", "at"),)
+
+
+class OrderRow(Model):
+    """An order of the checkout lifecycle."""
+
+    order_id = fields.CharField(max_length=200, primary_key=True)
+    status = fields.CharField(max_length=20, db_index=True)
+    document = fields.JSONField[JsonObject]()
+    expires_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "checkout_order"
+
+
+class LedgerRow(Model):
+    """One step of an order on one campaign (append-only)."""
+
+    id = fields.BigIntField(primary_key=True)
+    order_id = fields.CharField(max_length=200, db_index=True)
+    campaign_id = fields.CharField(max_length=100, db_index=True)
+    kind = fields.CharField(max_length=10)
+    held_uses = fields.IntField(default=0)
+    held_discount = fields.BigIntField(default=0)
+    held_value = fields.BigIntField(default=0)
+    used_uses = fields.IntField(default=0)
+    used_discount = fields.BigIntField(default=0)
+    used_value = fields.BigIntField(default=0)
+    claim = fields.JSONField[JsonObject]()
+    return_id = fields.CharField(max_length=200, null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "ledger"
+
+
+class OperationRow(Model):
+    """A lifecycle call under its idempotency key."""
+
+    id = fields.BigIntField(primary_key=True)
+    order_id = fields.CharField(max_length=200)
+    operation = fields.CharField(max_length=20)
+    key = fields.CharField(max_length=200)
+    request_hash = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=10)
+    response = fields.JSONField[JsonObject](null=True)
+    started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "checkout_operation"
+        unique_together = (("order_id", "operation", "key"),)
+
+
+class ResyncRow(Model):
+    """A campaign whose counters may have missed a change the ledger took (the counter store was
+    unreachable, or the process stopped in between): the sweeper makes them equal to the ledger again."""
+
+    campaign_id = fields.CharField(max_length=100, primary_key=True)
+    since = fields.DatetimeField()
+
+    class Meta:
+        table = "counter_resync"
+
+
 __models__ = [
+    OrderRow,
+    LedgerRow,
+    OperationRow,
+    ResyncRow,
     CatalogRow,
     CampaignRow,
     CampaignVersionRow,
@@ -148,4 +276,8 @@ __models__ = [
     SegmentRow,
     MemberRow,
     SettingsRow,
+    CounterRow,
+    HoldRow,
+    ReturnRow,
+    AttemptRow,
 ]

@@ -12,6 +12,7 @@ from domain.store.codes import Codes
 from domain.store.customers import Customers
 from domain.store.database import Database
 from domain.store.notify import CatalogNotifier
+from domain.store.orders import Orders
 from domain.store.products import Products
 from domain.store.segments import Segments
 from domain.store.settings import Settings
@@ -29,6 +30,7 @@ class Store:
         self.products = Products(database)
         self.segments = Segments(database)
         self.settings = Settings(database)
+        self.orders = Orders(database)
         self._catalog = Catalog(database)
 
     @classmethod

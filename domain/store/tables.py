@@ -15,13 +15,21 @@ from tortoise.models import Model
 
 from domain.store.config import Dialect
 from domain.store.models import (
+    AttemptRow,
     CampaignRow,
     CampaignVersionRow,
     CatalogRow,
     CodeRow,
+    CounterRow,
     CustomerRow,
+    HoldRow,
+    LedgerRow,
     MemberRow,
+    OperationRow,
+    OrderRow,
     ProductRow,
+    ResyncRow,
+    ReturnRow,
     SegmentRow,
     SettingsRow,
 )
@@ -43,6 +51,14 @@ class Tables:
     segments: type[SegmentRow]
     members: type[MemberRow]
     settings: type[SettingsRow]
+    counters: type[CounterRow]
+    holds: type[HoldRow]
+    returns: type[ReturnRow]
+    attempts: type[AttemptRow]
+    orders: type[OrderRow]
+    ledger: type[LedgerRow]
+    operations: type[OperationRow]
+    resyncs: type[ResyncRow]
 
     def models(self) -> list[type[Model]]:
         return [
@@ -55,6 +71,14 @@ class Tables:
             self.segments,
             self.members,
             self.settings,
+            self.counters,
+            self.holds,
+            self.returns,
+            self.attempts,
+            self.orders,
+            self.ledger,
+            self.operations,
+            self.resyncs,
         ]
 
 
@@ -79,6 +103,14 @@ def _tables(dialect: Dialect) -> Tables:
         segments=_bind(SegmentRow, app),
         members=_bind(MemberRow, app),
         settings=_bind(SettingsRow, app),
+        counters=_bind(CounterRow, app),
+        holds=_bind(HoldRow, app),
+        returns=_bind(ReturnRow, app),
+        attempts=_bind(AttemptRow, app),
+        orders=_bind(OrderRow, app),
+        ledger=_bind(LedgerRow, app),
+        operations=_bind(OperationRow, app),
+        resyncs=_bind(ResyncRow, app),
     )
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from domain.store import Store, migrate
+from tests.integration.redis_servers import RedisProcess
 
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -94,3 +95,14 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    """A Redis server of this test alone, stopped afterwards whatever happened."""
+    server = RedisProcess(tmp_path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

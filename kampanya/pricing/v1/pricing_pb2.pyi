@@ -28,6 +28,44 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _OrderStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _OrderStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_OrderStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ORDER_STATUS_UNSPECIFIED: _OrderStatus.ValueType  # 0
+    ORDER_STATUS_PENDING: _OrderStatus.ValueType  # 1
+    """Holds are being taken."""
+    ORDER_STATUS_RESERVED: _OrderStatus.ValueType  # 2
+    """Every limit is held until expires_at."""
+    ORDER_STATUS_COMMITTED: _OrderStatus.ValueType  # 3
+    """Paid: the holds are uses."""
+    ORDER_STATUS_RELEASED: _OrderStatus.ValueType  # 4
+    """Given back before payment."""
+    ORDER_STATUS_EXPIRED: _OrderStatus.ValueType  # 5
+    """Not committed in time: given back by the TTL."""
+    ORDER_STATUS_RETURNED: _OrderStatus.ValueType  # 6
+    """Every unit came back."""
+
+class OrderStatus(_OrderStatus, metaclass=_OrderStatusEnumTypeWrapper):
+    """Where an order is in its lifecycle."""
+
+ORDER_STATUS_UNSPECIFIED: OrderStatus.ValueType  # 0
+ORDER_STATUS_PENDING: OrderStatus.ValueType  # 1
+"""Holds are being taken."""
+ORDER_STATUS_RESERVED: OrderStatus.ValueType  # 2
+"""Every limit is held until expires_at."""
+ORDER_STATUS_COMMITTED: OrderStatus.ValueType  # 3
+"""Paid: the holds are uses."""
+ORDER_STATUS_RELEASED: OrderStatus.ValueType  # 4
+"""Given back before payment."""
+ORDER_STATUS_EXPIRED: OrderStatus.ValueType  # 5
+"""Not committed in time: given back by the TTL."""
+ORDER_STATUS_RETURNED: OrderStatus.ValueType  # 6
+"""Every unit came back."""
+Global___OrderStatus: _TypeAlias = OrderStatus  # noqa: Y015
+
 class _BenefitType:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -147,6 +185,382 @@ COUPON_REASON_NOT_ASSIGNED: CouponReason.ValueType  # 5
 COUPON_REASON_NOT_APPLICABLE: CouponReason.ValueType  # 6
 COUPON_REASON_DISABLED: CouponReason.ValueType  # 7
 Global___CouponReason: _TypeAlias = CouponReason  # noqa: Y015
+
+@_typing.final
+class ReserveRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    CART_FIELD_NUMBER: _builtins.int
+    EXPLAIN_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    """The checkout's order id: the key of Reserve, Commit and Release (at most 200 characters)."""
+    explain: _builtins.bool
+    """Add the evaluation trace to the result."""
+    idempotency_key: _builtins.str
+    """The client's idempotency key (optional, at most 200 characters)."""
+    @_builtins.property
+    def cart(self) -> Global___Cart:
+        """The cart as it is paid."""
+
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        cart: Global___Cart | None = ...,
+        explain: _builtins.bool = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "explain", b"explain", "idempotency_key", b"idempotency_key", "order_id", b"order_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReserveRequest: _TypeAlias = ReserveRequest  # noqa: Y015
+
+@_typing.final
+class ReserveResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    RESULT_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    CATALOG_VERSION_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    catalog_version: _builtins.int
+    """The catalog version that priced it."""
+    @_builtins.property
+    def result(self) -> Global___Result:
+        """The priced cart: what the reservation holds."""
+
+    @_builtins.property
+    def expires_at(self) -> _timestamp_pb2.Timestamp:
+        """When the holds are given back unless committed."""
+
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        result: Global___Result | None = ...,
+        expires_at: _timestamp_pb2.Timestamp | None = ...,
+        catalog_version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "result", b"result"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_version", b"catalog_version", "expires_at", b"expires_at", "order_id", b"order_id", "result", b"result"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReserveResponse: _TypeAlias = ReserveResponse  # noqa: Y015
+
+@_typing.final
+class CommitRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    idempotency_key: _builtins.str
+    """The client's idempotency key (optional, at most 200 characters)."""
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "order_id", b"order_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitRequest: _TypeAlias = CommitRequest  # noqa: Y015
+
+@_typing.final
+class CommitResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    status: Global___OrderStatus.ValueType
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        status: Global___OrderStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["order_id", b"order_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitResponse: _TypeAlias = CommitResponse  # noqa: Y015
+
+@_typing.final
+class ReleaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    idempotency_key: _builtins.str
+    """The client's idempotency key (optional, at most 200 characters)."""
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "order_id", b"order_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReleaseRequest: _TypeAlias = ReleaseRequest  # noqa: Y015
+
+@_typing.final
+class ReleaseResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    status: Global___OrderStatus.ValueType
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        status: Global___OrderStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["order_id", b"order_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReleaseResponse: _TypeAlias = ReleaseResponse  # noqa: Y015
+
+@_typing.final
+class ReturnRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    RETURN_ID_FIELD_NUMBER: _builtins.int
+    LINES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    return_id: _builtins.str
+    """The return's id: the key of this call (a retry with the same id gets the same answer)."""
+    idempotency_key: _builtins.str
+    """The client's idempotency key (optional, at most 200 characters)."""
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReturnedLine]:
+        """The units coming back."""
+
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        return_id: _builtins.str = ...,
+        lines: _abc.Iterable[Global___ReturnedLine] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "lines", b"lines", "order_id", b"order_id", "return_id", b"return_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReturnRequest: _TypeAlias = ReturnRequest  # noqa: Y015
+
+@_typing.final
+class ReturnedLine(_message.Message):
+    """Units of one line coming back."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINE_ID_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    line_id: _builtins.str
+    quantity: _builtins.int
+    def __init__(
+        self,
+        *,
+        line_id: _builtins.str = ...,
+        quantity: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["line_id", b"line_id", "quantity", b"quantity"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReturnedLine: _TypeAlias = ReturnedLine  # noqa: Y015
+
+@_typing.final
+class ReturnResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class ClawbackEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    ORDER_ID_FIELD_NUMBER: _builtins.int
+    RETURN_ID_FIELD_NUMBER: _builtins.int
+    REFUND_FIELD_NUMBER: _builtins.int
+    LINES_FIELD_NUMBER: _builtins.int
+    CLAWBACK_FIELD_NUMBER: _builtins.int
+    KEPT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    order_id: _builtins.str
+    return_id: _builtins.str
+    refund: _builtins.str
+    """The refund for the items (shipping is not refunded): the returned units' paid price less what the
+    kept units no longer earn; the lines' refunds sum to it exactly.
+    """
+    status: Global___OrderStatus.ValueType
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedCompositeFieldContainer[Global___RefundLine]: ...
+    @_builtins.property
+    def clawback(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """What each campaign's discount shrank by (campaign id -> amount)."""
+
+    @_builtins.property
+    def kept(self) -> Global___Result:
+        """The kept units priced again."""
+
+    def __init__(
+        self,
+        *,
+        order_id: _builtins.str = ...,
+        return_id: _builtins.str = ...,
+        refund: _builtins.str = ...,
+        lines: _abc.Iterable[Global___RefundLine] | None = ...,
+        clawback: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        kept: Global___Result | None = ...,
+        status: Global___OrderStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["kept", b"kept"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["clawback", b"clawback", "kept", b"kept", "lines", b"lines", "order_id", b"order_id", "refund", b"refund", "return_id", b"return_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReturnResponse: _TypeAlias = ReturnResponse  # noqa: Y015
+
+@_typing.final
+class ApplyCouponRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CART_FIELD_NUMBER: _builtins.int
+    CODE_FIELD_NUMBER: _builtins.int
+    CLIENT_ADDRESS_FIELD_NUMBER: _builtins.int
+    code: _builtins.str
+    """The code the shopper typed (case-insensitive)."""
+    client_address: _builtins.str
+    """The shopper's client address (IP) as the storefront saw it; counted apart from the customer."""
+    @_builtins.property
+    def cart(self) -> Global___Cart:
+        """The cart as it is now (its own `coupons` are kept; the new code is added to them)."""
+
+    def __init__(
+        self,
+        *,
+        cart: Global___Cart | None = ...,
+        code: _builtins.str = ...,
+        client_address: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "client_address", b"client_address", "code", b"code"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ApplyCouponRequest: _TypeAlias = ApplyCouponRequest  # noqa: Y015
+
+@_typing.final
+class ApplyCouponResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCEPTED_FIELD_NUMBER: _builtins.int
+    RESULT_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    CATALOG_VERSION_FIELD_NUMBER: _builtins.int
+    accepted: _builtins.bool
+    """Whether the code gives something on this cart."""
+    message: _builtins.str
+    """For people: the same sentence for every refused code."""
+    catalog_version: _builtins.int
+    """The catalog version that priced it."""
+    @_builtins.property
+    def result(self) -> Global___Result:
+        """The cart priced with the code when accepted, without it otherwise (the answer never says why a code
+        was refused).
+        """
+
+    def __init__(
+        self,
+        *,
+        accepted: _builtins.bool = ...,
+        result: Global___Result | None = ...,
+        message: _builtins.str = ...,
+        catalog_version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted", b"accepted", "catalog_version", b"catalog_version", "message", b"message", "result", b"result"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ApplyCouponResponse: _TypeAlias = ApplyCouponResponse  # noqa: Y015
+
+@_typing.final
+class RefundLine(_message.Message):
+    """The refund of one returned line."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINE_ID_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    REFUND_FIELD_NUMBER: _builtins.int
+    line_id: _builtins.str
+    quantity: _builtins.int
+    refund: _builtins.str
+    def __init__(
+        self,
+        *,
+        line_id: _builtins.str = ...,
+        quantity: _builtins.int = ...,
+        refund: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["line_id", b"line_id", "quantity", b"quantity", "refund", b"refund"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RefundLine: _TypeAlias = RefundLine  # noqa: Y015
 
 @_typing.final
 class Cart(_message.Message):

@@ -26,11 +26,16 @@ if _version_not_supported:
 
 
 class PricingServiceStub:
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     def __init__(self, channel):
@@ -49,14 +54,44 @@ class PricingServiceStub:
                 request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersRequest.SerializeToString,
                 response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersResponse.FromString,
                 _registered_method=True)
+        self.Reserve = channel.unary_unary(
+                '/kampanya.pricing.v1.PricingService/Reserve',
+                request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveRequest.SerializeToString,
+                response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveResponse.FromString,
+                _registered_method=True)
+        self.Commit = channel.unary_unary(
+                '/kampanya.pricing.v1.PricingService/Commit',
+                request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitRequest.SerializeToString,
+                response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitResponse.FromString,
+                _registered_method=True)
+        self.Release = channel.unary_unary(
+                '/kampanya.pricing.v1.PricingService/Release',
+                request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseRequest.SerializeToString,
+                response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseResponse.FromString,
+                _registered_method=True)
+        self.Return = channel.unary_unary(
+                '/kampanya.pricing.v1.PricingService/Return',
+                request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnRequest.SerializeToString,
+                response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnResponse.FromString,
+                _registered_method=True)
+        self.ApplyCoupon = channel.unary_unary(
+                '/kampanya.pricing.v1.PricingService/ApplyCoupon',
+                request_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponRequest.SerializeToString,
+                response_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponResponse.FromString,
+                _registered_method=True)
 
 
 class PricingServiceServicer:
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     def EvaluateCart(self, request, context):
@@ -77,6 +112,50 @@ class PricingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Reserve(self, request, context):
+        """At order placement: prices the cart again and takes every limit the applied campaigns and codes have
+        (uses, budgets, per customer, per day, per device, per code), atomically — never beyond a limit. The
+        hold expires after a TTL (15 minutes by default) unless committed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Commit(self, request, context):
+        """The payment succeeded: the order's holds become uses, written to the redemption ledger.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Release(self, request, context):
+        """The payment failed or the order was abandoned: the holds are given back, once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Return(self, request, context):
+        """A full or partial return of a committed order: the kept units are priced again under the campaign
+        versions that priced the order; what they no longer earn is taken off the refund. Budgets come back
+        per the tenant's rule (by default, a full return gives the use and the discount back).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyCoupon(self, request, context):
+        """The storefront's coupon box: prices the cart with one more code. A code that gives nothing gets one
+        generic answer whatever the reason, and each such failure is counted per customer and per client
+        address in the counter store; past the limit (by default 10 failures in 10 minutes) every attempt of
+        that customer or address is refused with RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) until the
+        window slides, so codes cannot be enumerated. With the counter store unreachable, attempts are
+        refused with UNAVAILABLE (reason COUNTERS_UNAVAILABLE).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PricingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -90,6 +169,31 @@ def add_PricingServiceServicer_to_server(servicer, server):
                     request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersRequest.FromString,
                     response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersResponse.SerializeToString,
             ),
+            'Reserve': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reserve,
+                    request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveRequest.FromString,
+                    response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveResponse.SerializeToString,
+            ),
+            'Commit': grpc.unary_unary_rpc_method_handler(
+                    servicer.Commit,
+                    request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitRequest.FromString,
+                    response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitResponse.SerializeToString,
+            ),
+            'Release': grpc.unary_unary_rpc_method_handler(
+                    servicer.Release,
+                    request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseRequest.FromString,
+                    response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseResponse.SerializeToString,
+            ),
+            'Return': grpc.unary_unary_rpc_method_handler(
+                    servicer.Return,
+                    request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnRequest.FromString,
+                    response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnResponse.SerializeToString,
+            ),
+            'ApplyCoupon': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyCoupon,
+                    request_deserializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponRequest.FromString,
+                    response_serializer=kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'kampanya.pricing.v1.PricingService', rpc_method_handlers)
@@ -99,11 +203,16 @@ def add_PricingServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PricingService:
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     @staticmethod
@@ -150,6 +259,141 @@ class PricingService:
             '/kampanya.pricing.v1.PricingService/ListOffers',
             kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersRequest.SerializeToString,
             kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ListOffersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reserve(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kampanya.pricing.v1.PricingService/Reserve',
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveRequest.SerializeToString,
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReserveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Commit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kampanya.pricing.v1.PricingService/Commit',
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitRequest.SerializeToString,
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.CommitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Release(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kampanya.pricing.v1.PricingService/Release',
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseRequest.SerializeToString,
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReleaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Return(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kampanya.pricing.v1.PricingService/Return',
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnRequest.SerializeToString,
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ReturnResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyCoupon(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kampanya.pricing.v1.PricingService/ApplyCoupon',
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponRequest.SerializeToString,
+            kampanya_dot_pricing_dot_v1_dot_pricing__pb2.ApplyCouponResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -35,11 +35,16 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class PricingServiceStub:
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     @_typing.overload
@@ -56,14 +61,41 @@ class PricingServiceStub:
     texts in the requested language, labels, validity, codes assigned to the customer and, when a cart
     is given, what is missing to reach each offer's thresholds.
     """
+    Reserve: _grpc.UnaryUnaryMultiCallable[_pricing_pb2.ReserveRequest, _pricing_pb2.ReserveResponse]
+    """At order placement: prices the cart again and takes every limit the applied campaigns and codes have
+    (uses, budgets, per customer, per day, per device, per code), atomically — never beyond a limit. The
+    hold expires after a TTL (15 minutes by default) unless committed.
+    """
+    Commit: _grpc.UnaryUnaryMultiCallable[_pricing_pb2.CommitRequest, _pricing_pb2.CommitResponse]
+    """The payment succeeded: the order's holds become uses, written to the redemption ledger."""
+    Release: _grpc.UnaryUnaryMultiCallable[_pricing_pb2.ReleaseRequest, _pricing_pb2.ReleaseResponse]
+    """The payment failed or the order was abandoned: the holds are given back, once."""
+    Return: _grpc.UnaryUnaryMultiCallable[_pricing_pb2.ReturnRequest, _pricing_pb2.ReturnResponse]
+    """A full or partial return of a committed order: the kept units are priced again under the campaign
+    versions that priced the order; what they no longer earn is taken off the refund. Budgets come back
+    per the tenant's rule (by default, a full return gives the use and the discount back).
+    """
+    ApplyCoupon: _grpc.UnaryUnaryMultiCallable[_pricing_pb2.ApplyCouponRequest, _pricing_pb2.ApplyCouponResponse]
+    """The storefront's coupon box: prices the cart with one more code. A code that gives nothing gets one
+    generic answer whatever the reason, and each such failure is counted per customer and per client
+    address in the counter store; past the limit (by default 10 failures in 10 minutes) every attempt of
+    that customer or address is refused with RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) until the
+    window slides, so codes cannot be enumerated. With the counter store unreachable, attempts are
+    refused with UNAVAILABLE (reason COUNTERS_UNAVAILABLE).
+    """
 
 @_typing.type_check_only
 class PricingServiceAsyncStub(PricingServiceStub):
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -77,13 +109,40 @@ class PricingServiceAsyncStub(PricingServiceStub):
     texts in the requested language, labels, validity, codes assigned to the customer and, when a cart
     is given, what is missing to reach each offer's thresholds.
     """
+    Reserve: _aio.UnaryUnaryMultiCallable[_pricing_pb2.ReserveRequest, _pricing_pb2.ReserveResponse]  # type: ignore[assignment]
+    """At order placement: prices the cart again and takes every limit the applied campaigns and codes have
+    (uses, budgets, per customer, per day, per device, per code), atomically — never beyond a limit. The
+    hold expires after a TTL (15 minutes by default) unless committed.
+    """
+    Commit: _aio.UnaryUnaryMultiCallable[_pricing_pb2.CommitRequest, _pricing_pb2.CommitResponse]  # type: ignore[assignment]
+    """The payment succeeded: the order's holds become uses, written to the redemption ledger."""
+    Release: _aio.UnaryUnaryMultiCallable[_pricing_pb2.ReleaseRequest, _pricing_pb2.ReleaseResponse]  # type: ignore[assignment]
+    """The payment failed or the order was abandoned: the holds are given back, once."""
+    Return: _aio.UnaryUnaryMultiCallable[_pricing_pb2.ReturnRequest, _pricing_pb2.ReturnResponse]  # type: ignore[assignment]
+    """A full or partial return of a committed order: the kept units are priced again under the campaign
+    versions that priced the order; what they no longer earn is taken off the refund. Budgets come back
+    per the tenant's rule (by default, a full return gives the use and the discount back).
+    """
+    ApplyCoupon: _aio.UnaryUnaryMultiCallable[_pricing_pb2.ApplyCouponRequest, _pricing_pb2.ApplyCouponResponse]  # type: ignore[assignment]
+    """The storefront's coupon box: prices the cart with one more code. A code that gives nothing gets one
+    generic answer whatever the reason, and each such failure is counted per customer and per client
+    address in the counter store; past the limit (by default 10 failures in 10 minutes) every attempt of
+    that customer or address is refused with RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) until the
+    window slides, so codes cannot be enumerated. With the counter store unreachable, attempts are
+    refused with UNAVAILABLE (reason COUNTERS_UNAVAILABLE).
+    """
 
 class PricingServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Prices carts against the campaigns it keeps compiled in memory, and lists a customer's offers.
+    """Prices carts against the campaigns it keeps compiled in memory, lists a customer's offers, and runs
+    the order lifecycle that takes and gives back campaign limits.
 
-    The order lifecycle (Reserve, Commit, Release, Return) joins this service with the budgets work: each
-    of those calls takes an order id and an idempotency key, reuses Cart and Result, and returns the
-    reservation next to the Result.
+    Lifecycle calls are idempotent: Reserve, Commit and Release on their order id, Return on its return id;
+    each may also carry the client's idempotency key, which is then part of what must match. A retry gets
+    the first answer; the same key with another payload (or another idempotency key) is refused with
+    FAILED_PRECONDITION (reason IDEMPOTENCY_MISMATCH); a retry while the first call still runs waits for
+    it, or gets ABORTED (reason IN_PROGRESS) after a while. Errors carry a google.rpc.ErrorInfo reason: ORDER_NOT_FOUND
+    (NOT_FOUND), ORDER_STATE and RESERVATION_EXPIRED (FAILED_PRECONDITION), LIMITS_CHANGED (ABORTED),
+    INVALID_RETURN (INVALID_ARGUMENT), COUNTERS_UNAVAILABLE (UNAVAILABLE).
     """
 
     @_abc_1.abstractmethod
@@ -106,6 +165,58 @@ class PricingServiceServicer(metaclass=_abc_1.ABCMeta):
         """Lists the campaigns a customer is eligible for now on a channel (the app's personalized offers):
         texts in the requested language, labels, validity, codes assigned to the customer and, when a cart
         is given, what is missing to reach each offer's thresholds.
+        """
+
+    @_abc_1.abstractmethod
+    def Reserve(
+        self,
+        request: _pricing_pb2.ReserveRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_pricing_pb2.ReserveResponse, _abc.Awaitable[_pricing_pb2.ReserveResponse]]:
+        """At order placement: prices the cart again and takes every limit the applied campaigns and codes have
+        (uses, budgets, per customer, per day, per device, per code), atomically — never beyond a limit. The
+        hold expires after a TTL (15 minutes by default) unless committed.
+        """
+
+    @_abc_1.abstractmethod
+    def Commit(
+        self,
+        request: _pricing_pb2.CommitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_pricing_pb2.CommitResponse, _abc.Awaitable[_pricing_pb2.CommitResponse]]:
+        """The payment succeeded: the order's holds become uses, written to the redemption ledger."""
+
+    @_abc_1.abstractmethod
+    def Release(
+        self,
+        request: _pricing_pb2.ReleaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_pricing_pb2.ReleaseResponse, _abc.Awaitable[_pricing_pb2.ReleaseResponse]]:
+        """The payment failed or the order was abandoned: the holds are given back, once."""
+
+    @_abc_1.abstractmethod
+    def Return(
+        self,
+        request: _pricing_pb2.ReturnRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_pricing_pb2.ReturnResponse, _abc.Awaitable[_pricing_pb2.ReturnResponse]]:
+        """A full or partial return of a committed order: the kept units are priced again under the campaign
+        versions that priced the order; what they no longer earn is taken off the refund. Budgets come back
+        per the tenant's rule (by default, a full return gives the use and the discount back).
+        """
+
+    @_abc_1.abstractmethod
+    def ApplyCoupon(
+        self,
+        request: _pricing_pb2.ApplyCouponRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_pricing_pb2.ApplyCouponResponse, _abc.Awaitable[_pricing_pb2.ApplyCouponResponse]]:
+        """The storefront's coupon box: prices the cart with one more code. A code that gives nothing gets one
+        generic answer whatever the reason, and each such failure is counted per customer and per client
+        address in the counter store; past the limit (by default 10 failures in 10 minutes) every attempt of
+        that customer or address is refused with RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) until the
+        window slides, so codes cannot be enumerated. With the counter store unreachable, attempts are
+        refused with UNAVAILABLE (reason COUNTERS_UNAVAILABLE).
         """
 
 def add_PricingServiceServicer_to_server(servicer: PricingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -13,7 +13,9 @@ from typing import Any
 
 import grpc
 from grpc import aio
+from redis.asyncio import Redis
 
+from domain.counters.redis import RedisCounters
 from domain.store import RedisCatalogNotifier, Store, catalog_notices
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
@@ -60,8 +62,13 @@ async def running_pricing(
     redis_url: str | None = None,
     poll_interval: float = 0.2,
     token: str | None = None,
+    redis_counters: str | None = None,
+    counters_prefix: str | None = None,
     **settings: Any,
 ) -> AsyncIterator[Pricing]:
+    """`redis_counters`: count limits in this Redis (under a key prefix of the test's own, deleted after)
+    instead of the SQL counters of the database; `counters_prefix` names that prefix (so that several cores
+    share their counters)."""
     channel_name = f"kampanya:test:{secrets.token_hex(6)}"
     notifier = RedisCatalogNotifier.from_url(redis_url, channel=channel_name) if redis_url else None
     writer = await Store.open(database_url, notifier=notifier)
@@ -77,7 +84,13 @@ async def running_pricing(
         **{"shutdown_delay": 0.3, **settings},
     )
     notices = (lambda: catalog_notices(redis_url, channel=channel_name)) if redis_url else None
-    server = PricingServer(config, reader, notices=notices)
+    prefix = counters_prefix or f"kampanya-test-{secrets.token_hex(6)}"
+    counters = (
+        RedisCounters.from_url(redis_counters, ledger=reader.orders, prefix=prefix, hold_grace=config.hold_grace)
+        if redis_counters
+        else None
+    )
+    server = PricingServer(config, reader, notices=notices, counters=counters)
     await server.start()
     channel = aio.insecure_channel(f"127.0.0.1:{server.port}")
     try:
@@ -89,6 +102,20 @@ async def running_pricing(
         await writer.close()
         if notifier is not None:
             await notifier.close()
+        if counters is not None:
+            await counters.close()
+            await forget_keys(redis_counters, prefix)
+
+
+async def forget_keys(redis_url: str, prefix: str) -> None:
+    """Delete every Redis key under `prefix`."""
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 def line(line_id: str, sku: str, price: str, quantity: int = 1, **fields: Any) -> pb.Line:

@@ -1,0 +1,337 @@
+"""The order book: orders, the ledger of what they held, used and gave back (append-only, the source of
+truth the counters are rebuilt from), and idempotent operations (`domain.checkout.orders.OrderBook`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+
+from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
+from domain.limits import Claim, Taken, claim_document, claim_of
+from domain.store.database import Database
+from domain.store.fields import utc
+from domain.store.models import LedgerRow, OrderRow
+
+RUNNING, DONE = "RUNNING", "DONE"
+
+
+class Orders:
+    """Every write of an order and its ledger rows happens in one transaction."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    # -- idempotent operations ---------------------------------------------------------------------------
+
+    async def begin(self, order_id: str, operation: str, key: str, request_hash: str, *, lease: float) -> Begun:
+        rows = self._database.tables.operations
+        now = datetime.now(UTC)
+        with self._database.active():
+            try:
+                await rows.create(
+                    order_id=order_id,
+                    operation=operation,
+                    key=key,
+                    request_hash=request_hash,
+                    status=RUNNING,
+                    started_at=now,
+                )
+            except IntegrityError:
+                row = await rows.get_or_none(order_id=order_id, operation=operation, key=key)
+                if row is None:
+                    return Busy()
+                if row.request_hash != request_hash:
+                    return Mismatch()
+                if row.status == DONE:
+                    return Replay(dict(row.response or {}))
+                if (now - _at(row.started_at)).total_seconds() < lease:
+                    return Busy()
+                taken = await rows.filter(id=row.id, status=RUNNING, started_at=row.started_at).update(started_at=now)
+                return Started() if taken else Busy()
+        return Started()
+
+    async def finish(self, order_id: str, operation: str, key: str, response: JsonObject) -> None:
+        with self._database.active():
+            await self._database.tables.operations.filter(order_id=order_id, operation=operation, key=key).update(
+                status=DONE, response=response
+            )
+
+    async def abandon(self, order_id: str, operation: str, key: str) -> None:
+        with self._database.active():
+            await self._database.tables.operations.filter(
+                order_id=order_id, operation=operation, key=key, status=RUNNING
+            ).delete()
+
+    # -- orders -------------------------------------------------------------------------------------------
+
+    async def get(self, order_id: str) -> Order | None:
+        with self._database.active():
+            row = await self._database.tables.orders.get_or_none(order_id=order_id)
+        return None if row is None else _order(row)
+
+    async def hold(self, order: Order) -> None:
+        tables = self._database.tables
+        now = datetime.now(UTC)
+        with self._database.active():
+            async with self._database.transaction():
+                document = _document(order)
+                updated = await tables.orders.filter(order_id=order.order_id).update(
+                    status=order.status.value, document=document, expires_at=order.expires_at, updated_at=now
+                )
+                if not updated:
+                    await tables.orders.create(
+                        order_id=order.order_id,
+                        status=order.status.value,
+                        document=document,
+                        expires_at=order.expires_at,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                await tables.ledger.bulk_create(
+                    [_entry(tables.ledger, order.order_id, "HOLD", claim, now, held=claim) for claim in order.claims]
+                )
+
+    async def settle(self, order_id: str, status: OrderStatus, *, kind: str, expected: Collection[OrderStatus]) -> bool:
+        tables = self._database.tables
+        now = datetime.now(UTC)
+        with self._database.active():
+            async with self._database.transaction():
+                row = await tables.orders.select_for_update().get_or_none(order_id=order_id)
+                if row is None or OrderStatus(row.status) not in expected:
+                    return False
+                entries = []
+                for claim in (await self._held(order_id)).values() if kind != "RESERVE" else ():
+                    if not (claim.uses or claim.discount or claim.order_value):
+                        continue
+                    used = claim if kind == "COMMIT" else None
+                    entries.append(_entry(tables.ledger, order_id, kind, claim, now, held=_negative(claim), used=used))
+                if entries:
+                    await tables.ledger.bulk_create(entries)
+                await tables.orders.filter(order_id=order_id).update(status=status.value, updated_at=now)
+        return True
+
+    async def record_return(
+        self,
+        order_id: str,
+        return_id: str,
+        *,
+        returned: Mapping[str, int],
+        kept_result: JsonObject,
+        given_back: Sequence[Claim],
+        status: OrderStatus,
+        receipt: JsonObject,
+    ) -> None:
+        tables = self._database.tables
+        now = datetime.now(UTC)
+        with self._database.active():
+            async with self._database.transaction():
+                row = await tables.orders.select_for_update().get(order_id=order_id)
+                document = dict(row.document)
+                document["returned"] = dict(returned)
+                document["kept_result"] = kept_result
+                document["receipts"] = {
+                    **document.get("receipts", {}),
+                    return_id: {"receipt": receipt, "given_back": [claim_document(claim) for claim in given_back]},
+                }
+                await tables.orders.filter(order_id=order_id).update(
+                    status=status.value, document=document, updated_at=now
+                )
+                entries = [
+                    _entry(tables.ledger, order_id, "RETURN", claim, now, used=_negative(claim), return_id=return_id)
+                    for claim in given_back
+                ]
+                if not given_back:
+                    entries = [_marker(tables.ledger, order_id, "RETURN", now, return_id)]
+                await tables.ledger.bulk_create(entries)
+
+    async def expired(self, now: datetime, *, limit: int = 100) -> Sequence[Order]:
+        with self._database.active():
+            rows = (
+                await self._database.tables.orders.filter(
+                    status__in=[status.value for status in OPEN], expires_at__lt=now
+                )
+                .order_by("expires_at")
+                .limit(limit)
+            )
+        return [_order(row) for row in rows]
+
+    async def net_used(self, order_id: str) -> Sequence[Claim]:
+        with self._database.active():
+            rows = await self._database.tables.ledger.filter(order_id=order_id).order_by("id")
+        return [claim for claim in _sums(rows, used=True).values() if claim.uses or claim.discount or claim.order_value]
+
+    async def ledger(self, order_id: str) -> Sequence[JsonObject]:
+        with self._database.active():
+            rows = await self._database.tables.ledger.filter(order_id=order_id).order_by("id")
+        return [
+            {
+                "kind": row.kind,
+                "campaign_id": row.campaign_id,
+                "held": [row.held_uses, row.held_discount, row.held_value],
+                "used": [row.used_uses, row.used_discount, row.used_value],
+                "return_id": row.return_id,
+                "at": _at(row.at).isoformat(),
+            }
+            for row in rows
+        ]
+
+    # -- the ledger reader of the counter stores ---------------------------------------------------------
+
+    async def takings(self, campaign_id: str, *, now: float) -> Sequence[Taken]:
+        tables = self._database.tables
+        with self._database.active():
+            # one statement: a consistent view of the ledger (an order's hold and its settlement, or neither)
+            rows = await tables.ledger.filter(campaign_id=campaign_id).order_by("id")
+            open_orders = sorted({row.order_id for row in rows if row.held_uses or row.held_discount or row.held_value})
+            expiries = dict(await tables.orders.filter(order_id__in=open_orders).values_list("order_id", "expires_at"))
+        by_order: dict[str, list[LedgerRow]] = {}
+        for row in rows:
+            by_order.setdefault(row.order_id, []).append(row)
+        takings: list[Taken] = []
+        for order_id, entries in by_order.items():
+            used = _sums(entries, used=True).get(campaign_id)
+            held = _sums(entries, used=False).get(campaign_id)
+            returns = tuple(sorted({row.return_id for row in entries if row.kind == "RETURN" and row.return_id}))
+            if used is not None and (used.uses or used.discount or used.order_value or returns):
+                takings.append(Taken(order_id, used, returns=returns))
+            if held is not None and (held.uses or held.discount or held.order_value) and order_id in expiries:
+                expires = _at(expiries[order_id]).timestamp()
+                if expires > now:
+                    takings.append(Taken(order_id, held, expires_at=expires))
+        return takings
+
+    # -- counters to bring back in line with the ledger ---------------------------------------------------
+
+    async def mark_resync(self, campaign_ids: Sequence[str]) -> None:
+        if not campaign_ids:
+            return
+        rows = self._database.tables.resyncs
+        now = datetime.now(UTC)
+        with self._database.active():
+            # a newer `since` makes a sweep that read the older one keep the row (it resyncs again)
+            await rows.filter(campaign_id__in=list(campaign_ids)).update(since=now)
+            fresh = [rows(campaign_id=campaign_id, since=now) for campaign_id in sorted(set(campaign_ids))]
+            await rows.bulk_create(fresh, ignore_conflicts=True)
+
+    async def resyncs(self) -> Sequence[tuple[str, datetime]]:
+        with self._database.active():
+            rows = await self._database.tables.resyncs.all().order_by("since").values_list("campaign_id", "since")
+        return [(str(campaign_id), _at(since)) for campaign_id, since in rows]
+
+    async def resynced(self, campaign_id: str, since: datetime) -> None:
+        with self._database.active():
+            await self._database.tables.resyncs.filter(campaign_id=campaign_id, since=since).delete()
+
+    async def stalled(self, older_than: datetime) -> Sequence[tuple[str, str, str]]:
+        with self._database.active():
+            rows = await self._database.tables.operations.filter(status=RUNNING, started_at__lt=older_than).values_list(
+                "order_id", "operation", "key"
+            )
+        return [(str(order_id), str(operation), str(key)) for order_id, operation, key in rows]
+
+    async def _held(self, order_id: str) -> dict[str, Claim]:
+        rows = await self._database.tables.ledger.filter(order_id=order_id).order_by("id")
+        return _sums(rows, used=False)
+
+
+def _at(moment: datetime) -> datetime:
+    aware = utc(moment)
+    assert aware is not None
+    return aware
+
+
+def _document(order: Order) -> JsonObject:
+    return {
+        "cart": order.cart,
+        "result": order.result,
+        "campaigns": list(order.campaigns),
+        "codes": dict(order.codes),
+        "policy": order.policy,
+        "priced_at": order.priced_at.isoformat(),
+        "expires_at": order.expires_at.isoformat(),
+        "claims": [claim_document(claim) for claim in order.claims],
+        "catalog_version": order.catalog_version,
+        "returned": dict(order.returned),
+        "kept_result": order.kept_result,
+        "receipts": dict(order.receipts),
+    }
+
+
+def _order(row: OrderRow) -> Order:
+    document = row.document
+    return Order(
+        order_id=row.order_id,
+        status=OrderStatus(row.status),
+        cart=document["cart"],
+        result=document["result"],
+        campaigns=document["campaigns"],
+        codes=document["codes"],
+        policy=document["policy"],
+        priced_at=datetime.fromisoformat(document["priced_at"]),
+        expires_at=datetime.fromisoformat(document["expires_at"]),
+        claims=[claim_of(claim) for claim in document["claims"]],
+        catalog_version=int(document["catalog_version"]),
+        returned={line_id: int(quantity) for line_id, quantity in document.get("returned", {}).items()},
+        kept_result=document.get("kept_result"),
+        receipts=document.get("receipts", {}),
+    )
+
+
+def _negative(claim: Claim) -> Claim:
+    return replace(claim, uses=-claim.uses, discount=-claim.discount, order_value=-claim.order_value)
+
+
+def _entry(
+    model: type[LedgerRow],
+    order_id: str,
+    kind: str,
+    claim: Claim,
+    at: datetime,
+    *,
+    held: Claim | None = None,
+    used: Claim | None = None,
+    return_id: str | None = None,
+) -> LedgerRow:
+    return model(
+        order_id=order_id,
+        campaign_id=claim.campaign_id,
+        kind=kind,
+        held_uses=held.uses if held else 0,
+        held_discount=held.discount if held else 0,
+        held_value=held.order_value if held else 0,
+        used_uses=used.uses if used else 0,
+        used_discount=used.discount if used else 0,
+        used_value=used.order_value if used else 0,
+        claim=claim_document(replace(claim, uses=1, discount=0, order_value=0)),
+        return_id=return_id,
+        at=at,
+    )
+
+
+def _marker(model: type[LedgerRow], order_id: str, kind: str, at: datetime, return_id: str) -> LedgerRow:
+    return model(order_id=order_id, campaign_id="", kind=kind, claim={}, return_id=return_id, at=at)
+
+
+def _sums(rows: Sequence[LedgerRow], *, used: bool) -> dict[str, Claim]:
+    """Return, per campaign, the net of held (or used) amounts, with the keys of the latest entry."""
+    totals: dict[str, list[int]] = {}
+    keys: dict[str, Claim] = {}
+    for row in rows:
+        if not row.campaign_id:
+            continue
+        amounts = (
+            (row.used_uses, row.used_discount, row.used_value)
+            if used
+            else (row.held_uses, row.held_discount, row.held_value)
+        )
+        total = totals.setdefault(row.campaign_id, [0, 0, 0])
+        for index, amount in enumerate(amounts):
+            total[index] += amount
+        keys[row.campaign_id] = claim_of(row.claim)
+    return {
+        campaign_id: replace(keys[campaign_id], uses=total[0], discount=total[1], order_value=total[2])
+        for campaign_id, total in totals.items()
+    }

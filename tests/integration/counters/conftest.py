@@ -1,0 +1,73 @@
+"""Counter stores on the real services: Redis (keys under a prefix of their own, deleted after) and SQL
+on SQLite and PostgreSQL (fresh databases). The ledger the Redis store rebuilds from is given as data."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from redis.asyncio import Redis
+
+from domain.counters.redis import RedisCounters
+from domain.counters.sql import SqlCounters
+from domain.limits import Taken
+from domain.store import Store
+
+
+class GivenLedger:
+    """A `LedgerReader` holding the takings a test gives it."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, list[Taken]] = {}
+
+    async def takings(self, campaign_id: str, *, now: float) -> Sequence[Taken]:
+        return [
+            taken for taken in self.entries.get(campaign_id, []) if taken.expires_at is None or taken.expires_at > now
+        ]
+
+
+@pytest.fixture
+def ledger() -> GivenLedger:
+    return GivenLedger()
+
+
+@pytest.fixture
+async def redis_counters(redis_url: str, ledger: GivenLedger) -> AsyncIterator[RedisCounters]:
+    prefix = f"kampanya-test-{secrets.token_hex(6)}"
+    counters = RedisCounters.from_url(redis_url, ledger=ledger, prefix=prefix, hold_grace=0)
+    try:
+        yield counters
+    finally:
+        await counters.close()
+        client = Redis.from_url(redis_url)
+        try:
+            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture
+async def sql_sqlite_counters(sqlite_url: str) -> AsyncIterator[SqlCounters]:
+    async with await Store.open(sqlite_url) as store:
+        yield SqlCounters(store.database, hold_grace=0)
+
+
+@pytest.fixture
+async def sql_postgres_counters(postgres_url: str) -> AsyncIterator[SqlCounters]:
+    async with await Store.open(postgres_url) as store:
+        yield SqlCounters(store.database, hold_grace=0)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("sql_sqlite", id="sql-sqlite"),
+        pytest.param("sql_postgres", id="sql-postgres", marks=pytest.mark.postgres),
+    ]
+)
+def counters(request: pytest.FixtureRequest) -> object:
+    """Every counter store: Redis, then SQL on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_counters")
