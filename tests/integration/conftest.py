@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from domain.store import Store, migrate
-from tests.integration.redis_servers import RedisProcess
+from tests.integration.redis_servers import RedisProcess, forget_keys
 
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -95,6 +95,16 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return REDIS_URL
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix of the test's own on the shared Redis; its keys are deleted afterwards."""
+    prefix = f"kampanya-test-{secrets.token_hex(6)}"
+    try:
+        yield prefix
+    finally:
+        await forget_keys(redis_url, prefix)
 
 
 @pytest.fixture

@@ -9,7 +9,19 @@ import time
 from pathlib import Path
 
 from redis import Redis as SyncRedis
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+
+async def forget_keys(redis_url: str, prefix: str) -> None:
+    """Delete every key under `prefix` (as a Redis that lost its data would have, or to clean up)."""
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 def _bindable(port: int) -> bool:

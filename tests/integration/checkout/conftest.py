@@ -3,13 +3,11 @@ counter store (Redis rebuilding from that ledger, or SQL in the same database)."
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from domain.checkout.service import Checkout
 from domain.counters.redis import RedisCounters
@@ -47,34 +45,20 @@ class Lifecycle:
         return Checkout(lambda: self.catalog, self.counters, self.store.orders, ttl=ttl)
 
 
-async def _redis(url: str, store: Store) -> tuple[RedisCounters, str]:
-    prefix = f"kampanya-test-{secrets.token_hex(6)}"
-    return RedisCounters.from_url(url, ledger=store.orders, prefix=prefix), prefix
-
-
-async def _forget(url: str, prefix: str) -> None:
-    client = Redis.from_url(url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
-
-
 @pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis), "sql"])
-async def lifecycle(request: pytest.FixtureRequest, store: Store, redis_url: str) -> AsyncIterator[Lifecycle]:
+async def lifecycle(
+    request: pytest.FixtureRequest, store: Store, redis_url: str, redis_prefix: str
+) -> AsyncIterator[Lifecycle]:
     """The lifecycle with each counter store, on each database."""
     catalog = Catalog()
-    counters: Any
-    prefix = ""
-    if request.param == "redis":
-        counters, prefix = await _redis(redis_url, store)
-    else:
-        counters = SqlCounters(store.database)
+    redis = request.param == "redis"
+    counters: Any = (
+        RedisCounters.from_url(redis_url, ledger=store.orders, prefix=redis_prefix)
+        if redis
+        else SqlCounters(store.database)
+    )
     try:
         yield Lifecycle(Checkout(lambda: catalog, counters, store.orders), catalog, store, counters)
     finally:
-        if prefix:
+        if redis:
             await counters.close()
-            await _forget(redis_url, prefix)

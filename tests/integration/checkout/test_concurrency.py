@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 
 from domain.counters.redis import RedisCounters
 from domain.counters.sql import SqlCounters
@@ -56,9 +54,9 @@ async def _round(database_url: str, redis_url: str | None, prefix: str, number: 
 
 @pytest.mark.parametrize("rounds", [20])
 async def test_500_reservations_from_4_processes_on_a_limit_of_100_take_exactly_100_every_time_with_redis(
-    postgres_url: str, redis_url: str, rounds: int
+    postgres_url: str, redis_url: str, redis_prefix: str, rounds: int
 ) -> None:
-    prefix = f"kampanya-test-{secrets.token_hex(6)}"
+    prefix = redis_prefix
     store = await Store.open(postgres_url)
     counters = RedisCounters.from_url(redis_url, ledger=store.orders, prefix=prefix)
     try:
@@ -70,11 +68,6 @@ async def test_500_reservations_from_4_processes_on_a_limit_of_100_take_exactly_
     finally:
         await counters.close()
         await store.close()
-        client = Redis.from_url(redis_url)
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 @pytest.mark.parametrize("rounds", [5])

@@ -4,11 +4,9 @@ a limit be exceeded: counters are rebuilt from the ledger before the campaign ta
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
 from domain.checkout.service import Checkout
 from domain.counters.redis import RedisCounters
@@ -17,7 +15,7 @@ from domain.store import Store
 from tests.builders import campaign, cart
 from tests.integration.checkout.agreement import counters_usage, ledger_usage
 from tests.integration.checkout.conftest import Catalog
-from tests.integration.redis_servers import RedisProcess
+from tests.integration.redis_servers import RedisProcess, forget_keys
 
 LIMIT = 60
 RULE = LimitRule("scarce", total_redemptions=LIMIT)
@@ -49,19 +47,16 @@ async def _load(checkout: Checkout, orders: int, *, during: asyncio.Event) -> in
 
 
 async def test_a_flush_in_the_middle_of_a_load_exceeds_no_limit_and_counters_equal_the_ledger(
-    postgres_url: str, redis_url: str
+    postgres_url: str, redis_url: str, redis_prefix: str
 ) -> None:
-    prefix = f"kampanya-test-{secrets.token_hex(6)}"
     store = await Store.open(postgres_url)
-    counters = RedisCounters.from_url(redis_url, ledger=store.orders, prefix=prefix)
-    client = Redis.from_url(redis_url)
+    counters = RedisCounters.from_url(redis_url, ledger=store.orders, prefix=redis_prefix)
     checkout = Checkout(_catalog, counters, store.orders)
     flushed = asyncio.Event()
 
     async def flush() -> None:
         await flushed.wait()
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        await client.delete(*keys)
+        await forget_keys(redis_url, redis_prefix)
 
     try:
         committed, _ = await asyncio.gather(_load(checkout, 240, during=flushed), flush())
@@ -71,10 +66,6 @@ async def test_a_flush_in_the_middle_of_a_load_exceeds_no_limit_and_counters_equ
     finally:
         await counters.close()
         await store.close()
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ on SQLite and PostgreSQL (fresh databases). The ledger the Redis store rebuilds 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
-from redis.asyncio import Redis
 
 from domain.counters.redis import RedisCounters
 from domain.counters.sql import SqlCounters
@@ -33,20 +31,12 @@ def ledger() -> GivenLedger:
 
 
 @pytest.fixture
-async def redis_counters(redis_url: str, ledger: GivenLedger) -> AsyncIterator[RedisCounters]:
-    prefix = f"kampanya-test-{secrets.token_hex(6)}"
-    counters = RedisCounters.from_url(redis_url, ledger=ledger, prefix=prefix, hold_grace=0)
+async def redis_counters(redis_url: str, redis_prefix: str, ledger: GivenLedger) -> AsyncIterator[RedisCounters]:
+    counters = RedisCounters.from_url(redis_url, ledger=ledger, prefix=redis_prefix, hold_grace=0)
     try:
         yield counters
     finally:
         await counters.close()
-        client = Redis.from_url(redis_url)
-        try:
-            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
 
 
 @pytest.fixture

@@ -77,9 +77,9 @@ def redis_cluster() -> Iterator[list[RedisProcess]]:
 
 
 @pytest.fixture
-async def open_counters(redis_url: str) -> AsyncIterator[Callable[..., RedisCounters]]:
+async def open_counters(redis_url: str, redis_prefix: str) -> AsyncIterator[Callable[..., RedisCounters]]:
     """Opens stores on the shared Redis under one prefix of this test (its keys are deleted afterwards)."""
-    prefix = f"kampanya-test-{random.randbytes(6).hex()}"
+    prefix = redis_prefix
     opened: list[RedisCounters] = []
 
     def open_one(ledger: LedgerReader, url: str = redis_url, **options: object) -> RedisCounters:
@@ -92,13 +92,6 @@ async def open_counters(redis_url: str) -> AsyncIterator[Callable[..., RedisCoun
     finally:
         for counters in opened:
             await counters.close()
-        client = Redis.from_url(redis_url)
-        try:
-            keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any
 
 import grpc
 from grpc import aio
-from redis.asyncio import Redis
 
 from domain.counters.redis import RedisCounters
 from domain.store import RedisCatalogNotifier, Store, catalog_notices
@@ -21,6 +20,7 @@ from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
 from pricing_core.server import PricingServer
 from pricing_core.settings import PricingSettings
+from tests.integration.redis_servers import forget_keys
 
 TOKEN = "s3cret-token"
 
@@ -104,18 +104,8 @@ async def running_pricing(
             await notifier.close()
         if counters is not None:
             await counters.close()
+        if redis_counters:
             await forget_keys(redis_counters, prefix)
-
-
-async def forget_keys(redis_url: str, prefix: str) -> None:
-    """Delete every Redis key under `prefix`."""
-    client = Redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
 
 
 def line(line_id: str, sku: str, price: str, quantity: int = 1, **fields: Any) -> pb.Line:
