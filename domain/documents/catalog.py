@@ -92,11 +92,22 @@ class ReturnsBudget(StrEnum):
     """Returns give nothing back."""
 
 
+class AccessPolicy(Document):
+    """What the admin graph lets people do: whether what marketers publish waits for an approver, the caps
+    of junior marketers (money in the tenant's currency) and of support's sorry coupons."""
+
+    approval_required: bool = False
+    junior_max_percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(20)
+    junior_max_amount: Money = Decimal("200.00")
+    support_max_coupon: Money = Decimal("100.00")
+
+
 class TenantSettings(Document):
-    """The tenant's pricing policy, its default currency, its time zone (for per-day limits) and what
-    returns give back to budgets."""
+    """The tenant's pricing policy, its default currency, its time zone (for per-day limits), what returns
+    give back to budgets, and the access policy of the admin graph."""
 
     policy: Policy = Policy()
     currency: CurrencyCode = "TRY"
     timezone: TimeZoneName = "Europe/Istanbul"
     returns: ReturnsBudget = ReturnsBudget.FULL_RETURN
+    access: AccessPolicy = AccessPolicy()

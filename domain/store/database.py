@@ -11,6 +11,7 @@ from tortoise.expressions import F
 from tortoise.migrations.executor import MigrationExecutor
 from tortoise.transactions import in_transaction
 
+from domain.store.audit import write_pending
 from domain.store.config import APP, MIGRATIONS, MODELS, dialect_of
 from domain.store.errors import SchemaMissing
 from domain.store.notify import CatalogNotifier
@@ -60,13 +61,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
         """Run the code inside in one transaction (use inside `active()`). On SQLite it takes the write lock
         as it begins (BEGIN IMMEDIATE): a transaction that reads then writes never fails to upgrade its
-        lock when other processes write too, it waits its turn."""
+        lock when other processes write too, it waits its turn. A pending audit entry
+        (`domain.store.audit`) is written in it, just before it commits."""
         if self.tables.dialect == "sqlite":
             async with immediate_transaction(self.tables.connection) as connection:
                 yield connection
+                await write_pending(self.tables)
         else:
             async with in_transaction(self.tables.connection) as client:
                 yield client
+                await write_pending(self.tables)
 
     @asynccontextmanager
     async def catalog_change(self) -> AsyncIterator[int]:

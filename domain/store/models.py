@@ -262,11 +262,60 @@ class ResyncRow(Model):
         table = "counter_resync"
 
 
+class UserRow(Model):
+    """A person of the admin graph, known by the subject of their JWT, with one role."""
+
+    subject = fields.CharField(max_length=200, primary_key=True)
+    email = fields.CharField(max_length=320, null=True)
+    role = fields.CharField(max_length=20)
+    disabled = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "admin_user"
+
+
+class ApiKeyRow(Model):
+    """An API key of the admin graph: only the SHA-256 of its secret is kept."""
+
+    id = fields.CharField(max_length=40, primary_key=True)
+    name = fields.CharField(max_length=200)
+    role = fields.CharField(max_length=20)
+    secret_hash = fields.CharField(max_length=64)
+    created_by = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"
+
+
+class AuditRow(Model):
+    """One admin mutation (append-only: triggers refuse updates and deletes)."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    actor = fields.CharField(max_length=200, db_index=True)
+    role = fields.CharField(max_length=20)
+    action = fields.CharField(max_length=60)
+    target_type = fields.CharField(max_length=40)
+    target_id = fields.CharField(max_length=200, db_index=True)
+    before = fields.JSONField[JsonObject](null=True)
+    after = fields.JSONField[JsonObject](null=True)
+    request_id = fields.CharField(max_length=100)
+
+    class Meta:
+        table = "audit_log"
+
+
 __models__ = [
     OrderRow,
     LedgerRow,
     OperationRow,
     ResyncRow,
+    UserRow,
+    ApiKeyRow,
+    AuditRow,
     CatalogRow,
     CampaignRow,
     CampaignVersionRow,

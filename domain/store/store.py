@@ -6,6 +6,8 @@ from types import TracebackType
 from typing import Self
 
 from domain.catalog import CatalogChanges
+from domain.store.api_keys import ApiKeys
+from domain.store.audit import Audit
 from domain.store.campaigns import Campaigns
 from domain.store.catalog import Catalog
 from domain.store.codes import Codes
@@ -16,6 +18,7 @@ from domain.store.orders import Orders
 from domain.store.products import Products
 from domain.store.segments import Segments
 from domain.store.settings import Settings
+from domain.store.users import Users
 
 
 class Store:
@@ -31,6 +34,9 @@ class Store:
         self.segments = Segments(database)
         self.settings = Settings(database)
         self.orders = Orders(database)
+        self.users = Users(database)
+        self.api_keys = ApiKeys(database)
+        self.audit = Audit(database)
         self._catalog = Catalog(database)
 
     @classmethod

@@ -15,7 +15,9 @@ from tortoise.models import Model
 
 from domain.store.config import Dialect
 from domain.store.models import (
+    ApiKeyRow,
     AttemptRow,
+    AuditRow,
     CampaignRow,
     CampaignVersionRow,
     CatalogRow,
@@ -32,6 +34,7 @@ from domain.store.models import (
     ReturnRow,
     SegmentRow,
     SettingsRow,
+    UserRow,
 )
 
 M = TypeVar("M", bound=Model)
@@ -59,6 +62,9 @@ class Tables:
     ledger: type[LedgerRow]
     operations: type[OperationRow]
     resyncs: type[ResyncRow]
+    users: type[UserRow]
+    api_keys: type[ApiKeyRow]
+    audit: type[AuditRow]
 
     def models(self) -> list[type[Model]]:
         return [
@@ -79,6 +85,9 @@ class Tables:
             self.ledger,
             self.operations,
             self.resyncs,
+            self.users,
+            self.api_keys,
+            self.audit,
         ]
 
 
@@ -111,6 +120,9 @@ def _tables(dialect: Dialect) -> Tables:
         ledger=_bind(LedgerRow, app),
         operations=_bind(OperationRow, app),
         resyncs=_bind(ResyncRow, app),
+        users=_bind(UserRow, app),
+        api_keys=_bind(ApiKeyRow, app),
+        audit=_bind(AuditRow, app),
     )
 
 
