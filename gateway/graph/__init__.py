@@ -1,0 +1,1 @@
+"""What both graphs share: the request context, expected failures as types, pagination, hardening."""
