@@ -1,4 +1,5 @@
-"""The campaign lifecycle: which status changes are allowed, and which statuses are live."""
+"""The campaign lifecycle: which status changes are allowed, and which statuses are live. A live or
+paused campaign goes back to PENDING_APPROVAL when someone whose work needs an approver changes it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ LIVE = frozenset({Status.ACTIVE, Status.SCHEDULED})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_APPROVAL, Status.SCHEDULED, Status.ACTIVE, Status.ARCHIVED}),
     Status.PENDING_APPROVAL: frozenset({Status.DRAFT, Status.SCHEDULED, Status.ACTIVE, Status.ARCHIVED}),
-    Status.SCHEDULED: frozenset({Status.DRAFT, Status.ACTIVE, Status.PAUSED, Status.ENDED}),
-    Status.ACTIVE: frozenset({Status.PAUSED, Status.ENDED}),
-    Status.PAUSED: frozenset({Status.ACTIVE, Status.SCHEDULED, Status.ENDED}),
+    Status.SCHEDULED: frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.ACTIVE, Status.PAUSED, Status.ENDED}),
+    Status.ACTIVE: frozenset({Status.PENDING_APPROVAL, Status.PAUSED, Status.ENDED}),
+    Status.PAUSED: frozenset({Status.PENDING_APPROVAL, Status.ACTIVE, Status.SCHEDULED, Status.ENDED}),
     Status.ENDED: frozenset({Status.ARCHIVED}),
     Status.ARCHIVED: frozenset(),
 }

@@ -7,7 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.store import DEFAULT_DATABASE_URL
+from domain.store import CATALOG_CHANNEL, DEFAULT_DATABASE_URL
 
 ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA")
 """The JWT algorithms a deployment may allow (never `none`)."""
@@ -23,6 +23,8 @@ class GatewaySettings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    catalog_channel: str = CATALOG_CHANNEL
+    """The Redis channel catalog changes are announced on (the pricing cores listen there)."""
     pricing_addr: str = "127.0.0.1:50051"
     pricing_token: SecretStr | None = None
     gateway_host: str = "127.0.0.1"
@@ -42,6 +44,9 @@ class GatewaySettings(BaseSettings):
     customer_token_audience: str = "kampanya-storefront"
     publishable_keys: dict[str, str] = {}
     """Publishable key -> channel (JSON in KAMPANYA_PUBLISHABLE_KEYS), presented by storefront callers."""
+
+    trust_forwarded: bool = False
+    """Take the client address from `X-Forwarded-For` (only behind a proxy that sets it)."""
 
     max_depth: int = Field(10, ge=1)
     max_tokens: int = Field(2000, ge=10)

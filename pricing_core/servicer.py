@@ -7,10 +7,11 @@ deadline is DEADLINE_EXCEEDED; anything unexpected is INTERNAL with the request 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
@@ -34,6 +35,7 @@ from domain.checkout.errors import (
 )
 from domain.checkout.orders import OrderStatus
 from domain.checkout.service import Checkout
+from domain.documents import Campaign, parse_campaigns
 from domain.engine.offers import list_offers
 from domain.errors import DocumentError, FieldError
 from domain.limits import CountersUnavailable
@@ -73,7 +75,9 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
 
     async def EvaluateCart(self, request: pb.EvaluateCartRequest, context: Context) -> pb.EvaluateCartResponse:
         async def price() -> pb.EvaluateCartResponse:
-            result, version = await self._checkout.price(cart_from_pb(request.cart), explain=request.explain)
+            cart = cart_from_pb(request.cart)
+            preview = _preview_campaigns(request.preview_campaigns) if request.preview_campaigns else ()
+            result, version = await self._checkout.price(cart, explain=request.explain, preview=preview)
             return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=version)
 
         return await self._handle("EvaluateCart", context, price)
@@ -253,6 +257,22 @@ CHECKOUT_STATUSES: dict[type[CheckoutError], grpc.StatusCode] = {
 }
 
 ORDER_STATUSES = {status: pb.OrderStatus.Value(f"ORDER_STATUS_{status}") for status in OrderStatus}
+
+
+def _preview_campaigns(documents: Sequence[str]) -> list[Campaign]:
+    """Return the preview campaigns of a request (JSON documents), or raise `DocumentError` naming them."""
+    parsed: list[Any] = []
+    for index, text in enumerate(documents):
+        try:
+            parsed.append(json.loads(text))
+        except json.JSONDecodeError as error:
+            raise DocumentError("request", [FieldError(f"/preview_campaigns/{index}", f"not JSON: {error}")]) from None
+    try:
+        return parse_campaigns(parsed)
+    except DocumentError as error:
+        raise DocumentError(
+            "request", [FieldError(f"/preview_campaigns{problem.pointer}", problem.message) for problem in error.errors]
+        ) from None
 
 
 def _key(key: str) -> str:

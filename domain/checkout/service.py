@@ -33,7 +33,7 @@ from domain.checkout.errors import (
 )
 from domain.checkout.orders import OPEN, Busy, JsonObject, Mismatch, Order, OrderBook, OrderStatus, Replay
 from domain.checkout.returns import PricedReturn, price_return
-from domain.documents import Cart, Result
+from domain.documents import Campaign, Cart, Result
 from domain.documents.cart import Customer
 from domain.documents.catalog import TenantSettings
 from domain.engine.cart_view import CartView
@@ -165,14 +165,14 @@ class Checkout:
 
     # -- pricing -----------------------------------------------------------------------------------------
 
-    async def price(self, cart: Cart, *, explain: bool = False) -> tuple[Result, int]:
-        """Return the priced cart (reading, never taking, the limits) and the catalog version."""
+    async def price(self, cart: Cart, *, explain: bool = False, preview: Sequence[Campaign] = ()) -> tuple[Result, int]:
+        """Return the priced cart (reading, never taking, the limits) and the catalog version. `preview`
+        campaigns are priced as if live (replacing live ones of the same id), for this call only."""
         catalog = self._catalog()
         now = cart.now or self._clock()
         view = await self._limits(catalog, cart, now, {})
-        return catalog.snapshot.evaluate(cart, catalog.settings.policy, explain=explain, now=now, limits=view), (
-            catalog.version
-        )
+        snapshot = catalog.snapshot.with_changes(upserts=preview) if preview else catalog.snapshot
+        return snapshot.evaluate(cart, catalog.settings.policy, explain=explain, now=now, limits=view), catalog.version
 
     async def used_up(self, campaign_ids: Sequence[str], customer: Customer | None, now: datetime) -> set[str]:
         """Return the campaigns among these that a limit (for this customer) stops now, as offers should

@@ -52,8 +52,9 @@ class ApiKeys:
         """Revoke the key (revoking it again changes nothing)."""
         rows = self._database.tables.api_keys
         with self._database.active():
-            await rows.filter(id=key_id, revoked_at=None).update(revoked_at=datetime.now(UTC))
-            row = await rows.get_or_none(id=key_id)
+            async with self._database.transaction():
+                await rows.filter(id=key_id, revoked_at=None).update(revoked_at=datetime.now(UTC))
+                row = await rows.get_or_none(id=key_id)
         if row is None:
             raise NotFound("API key", key_id)
         return _key(row)

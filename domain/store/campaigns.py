@@ -92,6 +92,17 @@ class Campaigns:
             rows = await self._database.tables.versions.filter(campaign_id=campaign_id).order_by("version")
         return [stored_campaign(row) for row in rows]
 
+    async def histories(self, campaign_ids: Iterable[str]) -> dict[str, builtins.list[StoredCampaign]]:
+        """Return every version of each campaign, oldest first (one query for all of them)."""
+        with self._database.active():
+            rows = await self._database.tables.versions.filter(campaign_id__in=sorted(set(campaign_ids))).order_by(
+                "campaign_id", "version"
+            )
+        found: dict[str, builtins.list[StoredCampaign]] = {}
+        for row in rows:
+            found.setdefault(row.campaign_id, []).append(stored_campaign(row))
+        return found
+
     async def list(self, *, statuses: Iterable[Status] | None = None) -> builtins.list[StoredCampaign]:
         """Return the latest version of every campaign (with one of `statuses`), by id."""
         with self._database.active():

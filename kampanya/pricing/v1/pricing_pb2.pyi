@@ -821,21 +821,31 @@ class EvaluateCartRequest(_message.Message):
 
     CART_FIELD_NUMBER: _builtins.int
     EXPLAIN_FIELD_NUMBER: _builtins.int
+    PREVIEW_CAMPAIGNS_FIELD_NUMBER: _builtins.int
     explain: _builtins.bool
     """Add the evaluation trace to the result."""
     @_builtins.property
     def cart(self) -> Global___Cart:
         """The cart to price."""
 
+    @_builtins.property
+    def preview_campaigns(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """A preview (the admin graph's): campaign documents as JSON (CONTRACT.md), priced as if they were live
+        next to the live catalog (replacing live campaigns of the same id) for this call only, whatever their
+        status. Limits are not read for them. Invalid documents: INVALID_ARGUMENT naming
+        /preview_campaigns/<index>/<field>.
+        """
+
     def __init__(
         self,
         *,
         cart: Global___Cart | None = ...,
         explain: _builtins.bool = ...,
+        preview_campaigns: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "explain", b"explain"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "explain", b"explain", "preview_campaigns", b"preview_campaigns"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -33,6 +33,8 @@ class Pricing:
     writer: Store
     channel: aio.Channel
     stub: Any
+    channel_name: str = ""
+    """The Redis channel the core listens to for catalog notices."""
 
     async def evaluate(
         self, cart: pb.Cart, *, explain: bool = False, metadata: Sequence[tuple[str, str]] = ()
@@ -94,7 +96,7 @@ async def running_pricing(
     await server.start()
     channel = aio.insecure_channel(f"127.0.0.1:{server.port}")
     try:
-        yield Pricing(server, writer, channel, pricing_pb2_grpc.PricingServiceStub(channel))
+        yield Pricing(server, writer, channel, pricing_pb2_grpc.PricingServiceStub(channel), channel_name)
     finally:
         await channel.close()
         await server.stop(grace=1)

@@ -4,6 +4,7 @@ metrics, request ids, offers."""
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.request
 from decimal import Decimal
 
@@ -195,3 +196,34 @@ async def test_offers_refuse_an_unknown_currency(pricing: Pricing) -> None:
 
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert _details(refused.value) == (["/currency"], "INVALID_REQUEST")
+
+
+async def test_a_preview_prices_draft_campaigns_as_if_live_for_that_call_only(pricing: Pricing) -> None:
+    await pricing.writer.campaigns.save(percent_off("ten"), status=Status.ACTIVE)
+    await pricing.server.catalog.refresh()
+    draft = campaign("draft", {"type": "AMOUNT", "value": "5.00"}).model_dump(mode="json", exclude_none=True)
+    replaced = campaign("ten", {"type": "PERCENTAGE", "value": "50"}).model_dump(mode="json", exclude_none=True)
+    request = pb.EvaluateCartRequest(
+        cart=cart(SHIRT), explain=True, preview_campaigns=[json.dumps(draft), json.dumps(replaced)]
+    )
+
+    previewed = await pricing.stub.EvaluateCart(request, timeout=5)
+    live = await pricing.evaluate(cart(SHIRT))
+
+    assert [(entry.campaign_id, entry.discount) for entry in previewed.result.applied] == [
+        ("ten", "50.00"),
+        ("draft", "5.00"),
+    ]
+    assert previewed.result.explain
+    assert [entry.campaign_id for entry in live.result.applied] == ["ten"]
+
+
+async def test_an_invalid_preview_campaign_is_refused_naming_it(pricing: Pricing) -> None:
+    broken = json.dumps({"id": "x", "name": {"en": "x"}, "benefit": {"type": "HALF_OFF"}})
+    request = pb.EvaluateCartRequest(cart=cart(SHIRT), preview_campaigns=[broken, "{not json"])
+
+    with pytest.raises(aio.AioRpcError) as refused:
+        await pricing.stub.EvaluateCart(request, timeout=5)
+
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _details(refused.value)[0] == ["/preview_campaigns/1"]

@@ -1,0 +1,1 @@
+"""The admin graph: campaigns, templates, settings, users, API keys, the audit log."""

@@ -1,0 +1,148 @@
+"""The composition root of the gateway: `create_app(settings)` builds the Starlette app serving the admin
+graph at /admin/graphql and the storefront graph at /storefront/graphql; the store, the Redis notifier and
+the pricing-core channel open and close in its lifespan."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from domain.store import RedisCatalogNotifier, Store
+from gateway.admin.schema import admin_schema
+from gateway.auth import AdminAuthenticator, StorefrontAuthenticator, Unauthenticated
+from gateway.graph.context import AdminContext, Services, StorefrontContext
+from gateway.graph.hardening import Guard, graphql_error_body, json_errors
+from gateway.pricing import PricingClient
+from gateway.settings import GatewaySettings
+from gateway.storefront.schema import storefront_schema
+
+REQUEST_ID = "x-request-id"
+
+
+class AdminGraph(GraphQL[AdminContext, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> AdminContext:
+        state = request.scope["state"]
+        return AdminContext(
+            services=request.app.state.services, principal=state["principal"], request_id=state["request_id"]
+        )
+
+
+class StorefrontGraph(GraphQL[StorefrontContext, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> StorefrontContext:
+        state = request.scope["state"]
+        return StorefrontContext(
+            services=request.app.state.services,
+            shopper=state["shopper"],
+            request_id=state["request_id"],
+            client_address=state["client_address"],
+            extra={"device_id": request.headers.get("x-device-id") or None},
+        )
+
+
+class Gate:
+    """Authenticates a graph's callers before the graph sees them (401 with a GraphQL error body otherwise),
+    and gives every request an id (the caller's `x-request-id`, or a new one) echoed in the response."""
+
+    def __init__(self, app: ASGIApp, *, storefront: bool, trust_forwarded: bool) -> None:
+        self.app = app
+        self.storefront = storefront
+        self.trust_forwarded = trust_forwarded
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        request_id = (request.headers.get(REQUEST_ID) or "")[:100] or uuid.uuid4().hex
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+
+        async def with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID.encode(), request_id.encode())]
+            await send(message)
+
+        if request.method == "GET":  # the IDE page (when on); queries are served over POST only
+            await self.app(scope, receive, with_id)
+            return
+        services: Services = request.app.state.services
+        try:
+            if self.storefront:
+                state["shopper"] = services.storefront_auth.authenticate(
+                    request.headers.get("x-publishable-key"), request.headers.get("authorization")
+                )
+                state["client_address"] = self._client_address(request)
+            else:
+                state["principal"] = await services.admin_auth.authenticate(request.headers.get("authorization"))
+        except Unauthenticated as error:
+            body = graphql_error_body(str(error), "UNAUTHENTICATED")
+            response = Response(
+                body, status_code=401, media_type="application/json", headers={"www-authenticate": "Bearer"}
+            )
+            await response(scope, receive, with_id)
+            return
+        await self.app(scope, receive, with_id)
+
+    def _client_address(self, request: Request) -> str:
+        forwarded = request.headers.get("x-forwarded-for")
+        if self.trust_forwarded and forwarded:
+            return forwarded.split(",")[0].strip()
+        return request.client.host if request.client else "unknown"
+
+
+def create_app(settings: GatewaySettings) -> Starlette:
+    """Return the gateway app; nothing is opened until its lifespan starts."""
+    settings.check_runnable()
+    ide: Literal["graphiql"] | None = None if settings.production else "graphiql"
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        notifier = (
+            RedisCatalogNotifier.from_url(settings.redis_url, channel=settings.catalog_channel)
+            if settings.redis_url
+            else None
+        )
+        store = await Store.open(settings.database_url, notifier=notifier)
+        token = settings.pricing_token.get_secret_value() if settings.pricing_token else None
+        pricing = PricingClient.connect(settings.pricing_addr, token=token)
+        try:
+            app.state.services = Services(
+                settings=settings,
+                store=store,
+                pricing=pricing,
+                admin_auth=AdminAuthenticator(settings, store),
+                storefront_auth=StorefrontAuthenticator(settings),
+            )
+            yield
+        finally:
+            await pricing.close()
+            await store.close()
+            if notifier is not None:
+                await notifier.close()
+
+    def graph(app: GraphQL[Any, None], *, storefront: bool) -> ASGIApp:
+        gated = Gate(app, storefront=storefront, trust_forwarded=settings.trust_forwarded)
+        return Guard(json_errors(gated), max_bytes=settings.max_body_bytes, timeout=settings.request_timeout)
+
+    admin = AdminGraph(admin_schema(settings), graphql_ide=ide, allow_queries_via_get=False)
+    storefront = StorefrontGraph(storefront_schema(settings), graphql_ide=ide, allow_queries_via_get=False)
+    routes = [
+        Route("/admin/graphql", graph(admin, storefront=False), methods=["GET", "POST"]),
+        Route("/storefront/graphql", graph(storefront, storefront=True), methods=["GET", "POST"]),
+        Route("/healthz", _health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})

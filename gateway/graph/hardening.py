@@ -1,0 +1,180 @@
+"""What keeps both graphs safe to expose: depth, token and alias limits, parser and validation caches,
+masked internal errors (and, in production, no introspection and no "did you mean" suggestions), a body
+size limit and a per-request timeout answered as GraphQL errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from graphql.error import GraphQLError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from gateway.settings import GatewaySettings
+
+log = logging.getLogger("kampanya.gateway")
+
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+INTERNAL = "Internal error; the request id is in the response header x-request-id."
+
+
+def _internal(error: GraphQLError) -> bool:
+    """An error a resolver raised (a bug, an outage): masked. GraphQL's own errors (syntax, validation,
+    types) are the client's and stay readable."""
+    original = error.original_error
+    if original is not None and not isinstance(original, GraphQLError):
+        log.error("unexpected error in a resolver", exc_info=original)
+        return True
+    return False
+
+
+class HideSuggestions(MaskErrors):
+    """In production: GraphQL's "Did you mean …?" hints would tell a stranger the schema."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: bool(SUGGESTION.search(error.message)))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=SUGGESTION.sub("", error.message),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+        )
+
+
+def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    """The extensions of both schemas, as factories (a fresh instance per request; the caches are shared)."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaskErrors(should_mask_error=_internal, error_message=INTERNAL),
+    ]
+    if settings.production:
+        extensions += [DisableIntrospection, HideSuggestions]
+    return extensions
+
+
+def graphql_error_body(message: str, code: str) -> bytes:
+    return json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
+class Guard:
+    """An ASGI middleware around a graph: refuses bodies over `max_bytes` (413), cuts requests off after
+    `timeout` seconds (504), and answers every failure below it as a GraphQL error body, never a bare 500."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _answer(send, 413, f"the request body is over {self.max_bytes} bytes", "BODY_TOO_LARGE")
+            return
+        started = False
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, limited_receive, tracked_send), self.timeout)
+        except _TooLarge:
+            if not started:
+                await _answer(send, 413, f"the request body is over {self.max_bytes} bytes", "BODY_TOO_LARGE")
+        except TimeoutError:
+            if not started:
+                await _answer(send, 504, f"the request took longer than {self.timeout} s", "TIMEOUT")
+        except Exception:
+            log.exception("unexpected error serving a GraphQL request")
+            if not started:
+                await _answer(send, 500, INTERNAL, "INTERNAL")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _answer(
+    send: Send, status: int, message: str, code: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = graphql_error_body(message, code)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            + (headers or []),
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def json_errors(app: ASGIApp) -> Callable[[Scope, Receive, Send], Any]:
+    """Make the graph's own plain-text refusals (malformed JSON, a wrong content type, a GET where only POST
+    is served) GraphQL error bodies with the same status."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        held: Message | None = None
+        rewrite = False
+
+        async def capture(message: Message) -> None:
+            nonlocal held, rewrite
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                kind = headers.get(b"content-type", b"")
+                rewrite = message["status"] >= 400 and not kind.startswith(b"application/json")
+                if rewrite:
+                    held = message
+                    return
+                await send(message)
+                return
+            if rewrite and held is not None:
+                text = message.get("body", b"").decode(errors="replace").strip() or "bad request"
+                await _answer(send, held["status"], text, "BAD_REQUEST")
+                held = None
+                return
+            if not rewrite:
+                await send(message)
+
+        await app(scope, receive, capture)
+
+    return wrapped

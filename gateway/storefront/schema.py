@@ -1,0 +1,196 @@
+"""The storefront graph (served at /storefront/graphql) for the mobile app and the web shop: the customer's
+personalized offers, cart prices, and the coupon box. The channel comes from the caller's publishable key
+and the customer only from the shop's customer token: what the store knows of them (segments, order
+history, place) is looked up here, never taken from the request."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import grpc
+import strawberry
+from grpc import aio
+
+from domain.documents import Cart, parse_cart
+from domain.documents.cart import Customer
+from domain.errors import DocumentError
+from gateway.documents import (
+    LineInput,
+    Offer,
+    PricedCart,
+    ShippingInput,
+    line_document,
+    offer_output,
+    priced_cart,
+    shipping_document,
+)
+from gateway.graph.context import StorefrontContext
+from gateway.graph.hardening import schema_extensions
+from gateway.graph.problems import PricingUnavailable, Problem, ValidationFailed
+from gateway.pricing import rpc_reason
+from gateway.settings import GatewaySettings
+
+Info = strawberry.Info[StorefrontContext, None]
+
+
+@strawberry.input(description="The shopper's cart: the customer and channel come from the caller's credentials.")
+class ShopperCartInput:
+    lines: list[LineInput]
+    currency: str | None = strawberry.field(default=None, description="default: the tenant's currency")
+    shipping: ShippingInput | None = None
+    coupons: list[str] | None = None
+
+
+@strawberry.type
+class OfferList:
+    offers: list[Offer]
+    catalog_version: int
+
+
+@strawberry.type
+class PricedCartPayload:
+    priced: PricedCart
+    catalog_version: int
+
+
+@strawberry.type(description="The code applies: the cart priced with it.")
+class CouponApplied:
+    code: str
+    priced: PricedCart
+
+
+@strawberry.type(
+    description="The code gives nothing on this cart (the same answer whatever the reason). Code COUPON_REJECTED."
+)
+class CouponRejected(Problem):
+    coupon: str
+    priced: PricedCart
+
+
+@strawberry.type(description="Too many refused codes from this customer or address; try later. Code TOO_MANY_ATTEMPTS.")
+class TooManyAttempts(Problem):
+    pass
+
+
+OffersResult = Annotated[OfferList | ValidationFailed | PricingUnavailable, strawberry.union("OffersResult")]
+PriceCartResult = Annotated[
+    PricedCartPayload | ValidationFailed | PricingUnavailable, strawberry.union("PriceCartResult")
+]
+ApplyCouponResult = Annotated[
+    CouponApplied | CouponRejected | TooManyAttempts | ValidationFailed | PricingUnavailable,
+    strawberry.union("ApplyCouponResult"),
+]
+
+
+async def _customer(context: StorefrontContext) -> Customer | None:
+    """What the store knows of the token's customer (a customer it does not know yet is new: no history)."""
+    customer_id = context.shopper.customer_id
+    if customer_id is None:
+        return None
+    profile = await context.services.store.customers.get(customer_id)
+    device = context.extra.get("device_id")
+    if profile is None:
+        return Customer(id=customer_id, device_id=device)
+    return Customer(
+        id=customer_id,
+        segments=list(profile.segments),
+        attributes=dict(profile.attributes),
+        orders_count=profile.orders_count,
+        total_spent=profile.total_spent,
+        country=profile.country,
+        city=profile.city,
+        device_id=device,
+    )
+
+
+async def _cart(context: StorefrontContext, cart: ShopperCartInput) -> Cart | ValidationFailed:
+    customer = await _customer(context)
+    try:
+        document: dict[str, Any] = {
+            "currency": cart.currency or (await context.services.store.settings.get()).currency,
+            "channel": context.shopper.channel,
+            "lines": [line_document(line, pointer=f"/lines/{index}") for index, line in enumerate(cart.lines)],
+        }
+        if cart.shipping is not None:
+            document["shipping"] = shipping_document(cart.shipping)
+        if cart.coupons:
+            document["coupons"] = list(cart.coupons)
+        if customer is not None:
+            document["customer"] = customer.model_dump(mode="json")
+        return parse_cart(document)
+    except DocumentError as error:
+        return ValidationFailed.of(error)
+
+
+def _unavailable(error: aio.AioRpcError) -> PricingUnavailable | ValidationFailed:
+    if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
+        return ValidationFailed.one("/cart", error.details() or "the cart is not valid")
+    return PricingUnavailable(
+        code="PRICING_UNAVAILABLE", message="prices cannot be computed now", reason=rpc_reason(error)
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The campaigns this customer can use now, texts in `language` (then English).")
+    async def offers(self, info: Info, language: str = "en", cart: ShopperCartInput | None = None) -> OffersResult:
+        context = info.context
+        priced = await _cart(context, cart) if cart is not None else None
+        if isinstance(priced, ValidationFailed):
+            return priced
+        try:
+            found, version = await context.services.pricing.offers(
+                customer=await _customer(context),
+                channel=context.shopper.channel,
+                language=language,
+                currency=priced.currency if priced else None,
+                cart=priced,
+                request_id=context.request_id,
+            )
+        except aio.AioRpcError as error:
+            return _unavailable(error)
+        return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version)
+
+    @strawberry.field(description="What the cart costs now, line by line, with every campaign explained.")
+    async def price_cart(self, info: Info, cart: ShopperCartInput) -> PriceCartResult:
+        context = info.context
+        priced = await _cart(context, cart)
+        if isinstance(priced, ValidationFailed):
+            return priced
+        try:
+            result, version = await context.services.pricing.evaluate(priced, request_id=context.request_id)
+        except aio.AioRpcError as error:
+            return _unavailable(error)
+        return PricedCartPayload(priced=priced_cart(result), catalog_version=version)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Try a code on the cart (refused codes count against a limit per customer and address)."
+    )
+    async def apply_coupon(self, info: Info, code: str, cart: ShopperCartInput) -> ApplyCouponResult:
+        context = info.context
+        priced = await _cart(context, cart)
+        if isinstance(priced, ValidationFailed):
+            return priced
+        try:
+            answer = await context.services.pricing.apply_coupon(
+                priced, code, client_address=context.client_address, request_id=context.request_id
+            )
+        except aio.AioRpcError as error:
+            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                return TooManyAttempts(code="TOO_MANY_ATTEMPTS", message="too many codes were refused; try again later")
+            return _unavailable(error)
+        if answer.accepted:
+            return CouponApplied(code=code.strip().upper(), priced=priced_cart(answer.result))
+        return CouponRejected(
+            code="COUPON_REJECTED",
+            message=answer.message,
+            coupon=code.strip().upper(),
+            priced=priced_cart(answer.result),
+        )
+
+
+def storefront_schema(settings: GatewaySettings) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=schema_extensions(settings))
