@@ -84,7 +84,9 @@ class Gateway:
 
 
 @asynccontextmanager
-async def running_gateway(database_url: str, *, redis_url: str | None = None, **settings: Any) -> AsyncIterator[Gateway]:
+async def running_gateway(
+    database_url: str, *, redis_url: str | None = None, **settings: Any
+) -> AsyncIterator[Gateway]:
     async with running_pricing(database_url, redis_url=redis_url, poll_interval=0.1) as pricing:
         config = GatewaySettings(
             env="test",
