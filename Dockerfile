@@ -14,6 +14,6 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER nobody
 ENV KAMPANYA_ENV=production
-EXPOSE 50051 9464
+EXPOSE 50051 9464 8000
 ENTRYPOINT ["kampanya"]
 CMD ["pricing", "--host", "0.0.0.0"]

@@ -56,8 +56,10 @@ class PricingClient:
 
     @classmethod
     def connect(cls, address: str, *, token: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> PricingClient:
-        """Return a client on a plaintext channel to `address` ("host:port")."""
-        return cls(aio.insecure_channel(address), token=token, timeout=timeout)
+        """Return a client on a plaintext channel to `address` ("host:port", or "dns:///name:port" for every
+        address the name resolves to: calls are spread over them round robin)."""
+        options = [("grpc.lb_policy_name", "round_robin")]
+        return cls(aio.insecure_channel(address, options=options), token=token, timeout=timeout)
 
     async def close(self) -> None:
         await self._channel.close()

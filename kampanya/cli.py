@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kampanya.commands import catalog, documents, services
+from kampanya.commands import access, catalog, documents, gateway, services
 from kampanya.inputs import CliError
 
 EXIT_OK = 0
@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     documents.register(commands)
     catalog.register(commands)
     services.register(commands)
+    gateway.register(commands)
+    access.register(commands)
     return parser
 
 

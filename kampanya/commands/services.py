@@ -4,6 +4,7 @@ embedded defaults, for a laptop)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,8 @@ import uvloop
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import ValidationError
 
+from domain.access import Role
+from domain.store import Store
 from kampanya.commands.catalog import import_demo, migrate_database
 from kampanya.inputs import CliError
 from pricing_core.server import PricingServer, serve
@@ -44,6 +47,7 @@ def register(commands: Any) -> None:
     up = commands.add_parser("up", help="migrate the embedded database and run the services, printing their addresses")
     _service_options(up)
     up.add_argument("--demo", action="store_true", help="load demo campaigns when the catalog is empty")
+    up.add_argument("--gateway-port", type=int, help="the gateway's HTTP port (default KAMPANYA_GATEWAY_PORT or 8000)")
     up.set_defaults(handler=_up)
 
     health = commands.add_parser("health", help="check a pricing core's gRPC health (exit 0 when serving)")
@@ -115,14 +119,59 @@ def _up(arguments: argparse.Namespace) -> None:
     if arguments.demo:
         loaded = run(import_demo(settings.database_url, settings.redis_url))
         print(f"demo campaigns: {loaded} loaded", flush=True)
+    secret = run(bootstrap_owner_key(settings.database_url))
+    if secret is not None:
+        print(f"admin API key (OWNER, shown once): {secret}", flush=True)
+    environment = dict(os.environ)
+    if not environment.get("KAMPANYA_PUBLISHABLE_KEYS"):
+        environment["KAMPANYA_PUBLISHABLE_KEYS"] = json.dumps(DEV_PUBLISHABLE_KEYS)
+    gateway: list[subprocess.Popen[bytes]] = []
 
     def announce(server: PricingServer) -> None:
-        print(f"pricing core (gRPC): {settings.pricing_host}:{server.port}", flush=True)
+        address = f"{settings.pricing_host}:{server.port}"
+        print(f"pricing core (gRPC): {address}", flush=True)
         if server.metrics_port is not None:
             print(f"metrics: http://{settings.metrics_host}:{server.metrics_port}/metrics", flush=True)
-        print("the GraphQL gateway joins `kampanya up` with the gateway issue; Ctrl-C stops", flush=True)
+        environment["KAMPANYA_PRICING_ADDR"] = address
+        command = [sys.executable, "-m", "kampanya", "gateway"]
+        if arguments.gateway_port is not None:
+            command += ["--port", str(arguments.gateway_port)]
+        gateway.append(subprocess.Popen(command, env=environment))
+        host = environment.get("KAMPANYA_GATEWAY_HOST", "127.0.0.1")
+        port = (
+            arguments.gateway_port
+            if arguments.gateway_port is not None
+            else environment.get("KAMPANYA_GATEWAY_PORT", "8000")
+        )
+        print(f"admin graph: http://{host}:{port}/admin/graphql", flush=True)
+        print(f"storefront graph: http://{host}:{port}/storefront/graphql", flush=True)
+        keys = json.loads(environment["KAMPANYA_PUBLISHABLE_KEYS"])
+        print("publishable keys: " + ", ".join(f"{key} ({channel})" for key, channel in keys.items()), flush=True)
+        print("Ctrl-C stops", flush=True)
 
-    run(serve(settings, on_started=announce))
+    try:
+        run(serve(settings, on_started=announce))
+    finally:
+        for child in gateway:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+            child.wait(timeout=30)
+
+
+DEV_PUBLISHABLE_KEYS = {"pk_dev_web": "web", "pk_dev_mobile": "mobile", "pk_dev_pos": "pos"}
+"""The storefront keys `kampanya up` gives the gateway unless KAMPANYA_PUBLISHABLE_KEYS says otherwise."""
+
+
+async def bootstrap_owner_key(url: str) -> str | None:
+    """Create an OWNER API key when nobody can use the admin graph yet (no users, no keys); return its secret."""
+    store = await Store.open(url)
+    try:
+        if await store.users.list() or await store.api_keys.list():
+            return None
+        _, secret = await store.api_keys.create("bootstrap", Role.OWNER, created_by="kampanya up")
+        return secret
+    finally:
+        await store.close()
 
 
 def _health(arguments: argparse.Namespace) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
+import httpx2
 import pytest
 
 from kampanya.pricing.v1 import pricing_pb2 as pb
@@ -87,12 +89,34 @@ def test_pricing_serves_reports_health_logs_json_and_stops_gracefully_on_sigterm
     assert '"event": "stopped"' in rest
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _graphql(url: str, query: str, headers: dict[str, str], timeout: float = 30) -> dict[str, object]:
+    """POST a query once the gateway answers (it starts after the pricing core); return the JSON answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            response = httpx2.post(url, json={"query": query}, headers=headers, timeout=5)
+            answer: dict[str, object] = response.json()
+            return answer
+        except httpx2.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_up_migrates_loads_the_demo_and_prints_the_addresses(
     tmp_path: Path, process_cleanup: list[subprocess.Popen[str]]
 ) -> None:
     environment = _environment(KAMPANYA_SHUTDOWN_DELAY="0.1")
+    gateway_port = _free_port()
     process = subprocess.Popen(
-        [*PYTHON, "up", "--demo", "--port", "0", "--metrics-port", "0"],
+        [*PYTHON, "up", "--demo", "--port", "0", "--metrics-port", "0", "--gateway-port", str(gateway_port)],
         cwd=tmp_path,
         env=environment,
         stdout=subprocess.PIPE,
@@ -103,9 +127,18 @@ def test_up_migrates_loads_the_demo_and_prints_the_addresses(
 
     database = _first_line(process.stdout, "database:")
     demo = _first_line(process.stdout, "demo campaigns:")
+    owner_key = _first_line(process.stdout, "admin API key").rsplit(": ", 1)[1].strip()
     address = _first_line(process.stdout, "pricing core (gRPC):")
+    admin_url = _first_line(process.stdout, "admin graph:").split(": ", 1)[1].strip()
+    storefront_url = _first_line(process.stdout, "storefront graph:").split(": ", 1)[1].strip()
     port = int(address.rsplit(":", 1)[1])
     priced = _price(port)
+    me = _graphql(admin_url, "{ me { role } }", {"authorization": f"Bearer {owner_key}"})
+    shirts = (
+        '{ priceCart(cart: {lines: [{id: "l", sku: "SHIRT", quantity: 5, unitPrice: "100.00",'
+        ' categories: ["shirts"]}]}) { ... on PricedCartPayload { priced { total } } } }'
+    )
+    storefront = _graphql(storefront_url, shirts, {"x-publishable-key": "pk_dev_web"})
     process.send_signal(signal.SIGINT)
 
     assert "sqlite://kampanya.sqlite3" in database
@@ -114,7 +147,10 @@ def test_up_migrates_loads_the_demo_and_prints_the_addresses(
     # five shirts: one free (buy5pay4), and 400.00 left is 100.00 short of the 15% from 500.00
     assert [entry.campaign_id for entry in priced.result.applied] == ["demo-buy5pay4-shirts"]
     assert [(hint.campaign_id, hint.missing_amount) for hint in priced.result.hints] == [("demo-over500-15", "100.00")]
-    assert process.wait(timeout=20) == 0
+    assert me == {"data": {"me": {"role": "OWNER"}}}
+    assert storefront == {"data": {"priceCart": {"priced": {"total": "400.00"}}}}
+    assert admin_url == f"http://127.0.0.1:{gateway_port}/admin/graphql"
+    assert process.wait(timeout=30) == 0
 
 
 def test_health_fails_when_nothing_answers() -> None:
