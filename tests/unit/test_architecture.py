@@ -87,3 +87,11 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
         f"{sneaky}:4 imports domain.store.models",
         f"{sneaky}:5 imports <dynamic import>",
     ]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "gateway").rglob("*.py")), ids=lambda path: path.relative_to(ROOT).as_posix()
+)
+def test_the_gateway_reaches_the_pricing_core_only_through_the_protobuf_contract(path: Path) -> None:
+    outer = [name for _, name in imported_names(path) if name.split(".")[0] in ("pricing_core", "kampanya")]
+    assert outer == [name for name in outer if name.startswith("kampanya.pricing.v1")]
