@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,29 +31,64 @@ from gateway.storefront.schema import storefront_schema
 REQUEST_ID = "x-request-id"
 
 
+def operations(decoded: object) -> object:
+    """Return a decoded request body that is an operation (an object) or a batch (a list); refuse others (400)."""
+    if not isinstance(decoded, dict | list):
+        raise HTTPException(400, "the request body is not a GraphQL operation (a JSON object)")
+    return decoded
+
+
 class AdminGraph(GraphQL[AdminContext, None]):
+    def decode_json(self, data: str | bytes) -> object:
+        return operations(super().decode_json(data))
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> AdminContext:
         state = request.scope["state"]
+        # no principal only on a GET (the IDE page): queries are not served over GET, so it runs no operation
         return AdminContext(
-            services=request.app.state.services, principal=state["principal"], request_id=state["request_id"]
+            services=request.app.state.services, principal=state.get("principal"), request_id=state["request_id"]
         )
 
 
 class StorefrontGraph(GraphQL[StorefrontContext, None]):
+    def decode_json(self, data: str | bytes) -> object:
+        return operations(super().decode_json(data))
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> StorefrontContext:
         state = request.scope["state"]
         return StorefrontContext(
             services=request.app.state.services,
-            shopper=state["shopper"],
+            shopper=state.get("shopper"),  # none only on a GET (the IDE page), which runs no operation
             request_id=state["request_id"],
-            client_address=state["client_address"],
+            client_address=state.get("client_address", ""),
             extra={"device_id": request.headers.get("x-device-id") or None},
         )
 
 
+class RequestId:
+    """Gives every request an id (the caller's `x-request-id`, or a new one) echoed in the response, the guard's
+    own answers (body too large, timeout) included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = (Headers(scope=scope).get(REQUEST_ID) or "")[:100] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID.encode(), request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, with_id)
+
+
 class Gate:
-    """Authenticates a graph's callers before the graph sees them (401 with a GraphQL error body otherwise),
-    and gives every request an id (the caller's `x-request-id`, or a new one) echoed in the response."""
+    """Authenticates a graph's callers before the graph sees them (401 with a GraphQL error body otherwise)."""
 
     def __init__(self, app: ASGIApp, *, storefront: bool, trust_forwarded: bool) -> None:
         self.app = app
@@ -63,17 +100,9 @@ class Gate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        request_id = (request.headers.get(REQUEST_ID) or "")[:100] or uuid.uuid4().hex
-        state: dict[str, Any] = scope.setdefault("state", {})
-        state["request_id"] = request_id
-
-        async def with_id(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID.encode(), request_id.encode())]
-            await send(message)
-
+        state: dict[str, Any] = scope["state"]
         if request.method == "GET":  # the IDE page (when on); queries are served over POST only
-            await self.app(scope, receive, with_id)
+            await self.app(scope, receive, send)
             return
         services: Services = request.app.state.services
         try:
@@ -89,9 +118,9 @@ class Gate:
             response = Response(
                 body, status_code=401, media_type="application/json", headers={"www-authenticate": "Bearer"}
             )
-            await response(scope, receive, with_id)
+            await response(scope, receive, send)
             return
-        await self.app(scope, receive, with_id)
+        await self.app(scope, receive, send)
 
     def _client_address(self, request: Request) -> str:
         forwarded = request.headers.get("x-forwarded-for")
@@ -132,13 +161,14 @@ def create_app(settings: GatewaySettings) -> Starlette:
 
     def graph(app: GraphQL[Any, None], *, storefront: bool) -> ASGIApp:
         gated = Gate(app, storefront=storefront, trust_forwarded=settings.trust_forwarded)
-        return Guard(json_errors(gated), max_bytes=settings.max_body_bytes, timeout=settings.request_timeout)
+        return RequestId(Guard(json_errors(gated), max_bytes=settings.max_body_bytes, timeout=settings.request_timeout))
 
     admin = AdminGraph(admin_schema(settings), graphql_ide=ide, allow_queries_via_get=False)
     storefront = StorefrontGraph(storefront_schema(settings), graphql_ide=ide, allow_queries_via_get=False)
     routes = [
-        Route("/admin/graphql", graph(admin, storefront=False), methods=["GET", "POST"]),
-        Route("/storefront/graphql", graph(storefront, storefront=True), methods=["GET", "POST"]),
+        # every method reaches the graph, which refuses all but GET and POST with a GraphQL error body
+        Route("/admin/graphql", graph(admin, storefront=False)),
+        Route("/storefront/graphql", graph(storefront, storefront=True)),
         Route("/healthz", _health, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -12,6 +12,7 @@ import jwt
 
 from domain.access import Role
 from domain.store import Store
+from gateway.graph.hardening import UNSTORABLE
 from gateway.settings import GatewaySettings
 
 API_KEY_PREFIX = "kmp_"
@@ -126,6 +127,6 @@ def _decode(
         raise Unauthenticated(f"the token is not valid: {error}") from None
     if float(claims["exp"]) - float(claims["iat"]) > max_age or float(claims["iat"]) > time.time() + 30:
         raise Unauthenticated("the token claims a longer life than allowed")
-    if not isinstance(claims["sub"], str) or not claims["sub"]:
-        raise Unauthenticated("the token names no subject")
+    if not isinstance(claims["sub"], str) or not claims["sub"] or UNSTORABLE.search(claims["sub"]):
+        raise Unauthenticated("the token names no subject")  # nor one a store can hold
     return claims

@@ -13,6 +13,7 @@ from domain.errors import DocumentError, FieldError
 from domain.lifecycle import InvalidTransition, check_transition
 from domain.store.database import Database
 from domain.store.errors import NotFound
+from domain.store.fields import fits
 from domain.store.models import CampaignRow, CampaignVersionRow
 
 _HEAD_FIELDS = ("status", "version", "catalog_version", "document", "author", "written_at")
@@ -76,18 +77,24 @@ class Campaigns:
 
     async def get(self, campaign_id: str) -> StoredCampaign | None:
         """Return the latest version of the campaign, or None."""
+        if not fits(self._database.tables.campaigns, id=campaign_id):
+            return None
         with self._database.active():
             head = await self._database.tables.campaigns.get_or_none(id=campaign_id)
         return None if head is None else stored_campaign(head)
 
     async def version(self, campaign_id: str, version: int) -> StoredCampaign | None:
         """Return that version of the campaign exactly as it was written, or None."""
+        if not fits(self._database.tables.versions, campaign_id=campaign_id):
+            return None
         with self._database.active():
             row = await self._database.tables.versions.get_or_none(campaign_id=campaign_id, version=version)
         return None if row is None else stored_campaign(row)
 
     async def history(self, campaign_id: str) -> list[StoredCampaign]:
         """Return every version of the campaign, oldest first."""
+        if not fits(self._database.tables.versions, campaign_id=campaign_id):
+            return []
         with self._database.active():
             rows = await self._database.tables.versions.filter(campaign_id=campaign_id).order_by("version")
         return [stored_campaign(row) for row in rows]

@@ -9,7 +9,7 @@ from domain.documents.catalog import CouponCodeSpec
 from domain.documents.common import normalize_code
 from domain.store.database import Database
 from domain.store.errors import AlreadyExists, NotFound
-from domain.store.fields import utc
+from domain.store.fields import fits, utc
 from domain.store.models import CodeRow
 
 
@@ -33,6 +33,8 @@ class Codes:
 
     async def get(self, code: str) -> StoredCode | None:
         """Return the code, whatever its case, or None."""
+        if not fits(self._database.tables.codes, code=normalize_code(code)):
+            return None
         with self._database.active():
             row = await self._database.tables.codes.get_or_none(code=normalize_code(code))
         return None if row is None else stored_code(row)
@@ -41,6 +43,8 @@ class Codes:
         """Switch a code on or off and return it; raise `NotFound` for an unknown code."""
         key = normalize_code(code)
         rows = self._database.tables.codes
+        if not fits(rows, code=key):
+            raise NotFound("code", key)
         async with self._database.catalog_change() as catalog_version:
             if not await rows.filter(code=key).update(active=active, catalog_version=catalog_version):
                 raise NotFound("code", key)

@@ -9,7 +9,7 @@ from tortoise.expressions import CombinedExpression, F, Q
 
 from domain.documents.catalog import CustomerProfile
 from domain.store.database import Database
-from domain.store.fields import utc
+from domain.store.fields import fits, utc
 from domain.store.models import CustomerRow
 from domain.store.segments import segments_of
 
@@ -33,6 +33,8 @@ class Customers:
 
     async def get(self, customer_id: str) -> CustomerProfile | None:
         """Return the profile with its static segments (sorted), or None."""
+        if not fits(self._database.tables.customers, id=customer_id):
+            return None
         with self._database.active():
             row = await self._database.tables.customers.get_or_none(id=customer_id)
             return None if row is None else await self._profile(row)

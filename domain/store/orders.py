@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, Taken, claim_document, claim_of
 from domain.store.database import Database
-from domain.store.fields import utc
+from domain.store.fields import fits, utc
 from domain.store.models import LedgerRow, OrderRow
 
 RUNNING, DONE = "RUNNING", "DONE"
@@ -68,6 +68,8 @@ class Orders:
     # -- orders -------------------------------------------------------------------------------------------
 
     async def get(self, order_id: str) -> Order | None:
+        if not fits(self._database.tables.orders, order_id=order_id):
+            return None
         with self._database.active():
             row = await self._database.tables.orders.get_or_none(order_id=order_id)
         return None if row is None else _order(row)

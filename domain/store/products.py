@@ -6,6 +6,7 @@ import builtins
 
 from domain.documents.catalog import Product
 from domain.store.database import Database
+from domain.store.fields import fits
 from domain.store.models import ProductRow
 
 _FIELDS = ("name", "categories", "brand", "collections", "attributes", "price", "currency")
@@ -25,6 +26,8 @@ class Products:
         return product
 
     async def get(self, sku: str) -> Product | None:
+        if not fits(self._database.tables.products, sku=sku):
+            return None
         with self._database.active():
             row = await self._database.tables.products.get_or_none(sku=sku)
         return None if row is None else _product(row)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from domain.documents.catalog import Segment
 from domain.store.database import Database
 from domain.store.errors import NotFound
+from domain.store.fields import fits
 from domain.store.tables import Tables
 
 
@@ -24,6 +25,8 @@ class Segments:
         return segment
 
     async def get(self, segment_id: str) -> Segment | None:
+        if not fits(self._database.tables.segments, id=segment_id):
+            return None
         with self._database.active():
             row = await self._database.tables.segments.get_or_none(id=segment_id)
         return None if row is None else Segment(id=row.id, name=row.name, description=row.description)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from domain.access import AdminUser, Role
 from domain.store.database import Database
 from domain.store.errors import NotFound
+from domain.store.fields import fits
 from domain.store.models import UserRow
 
 
@@ -30,6 +31,8 @@ class Users:
         return user
 
     async def get(self, subject: str) -> AdminUser | None:
+        if not fits(self._database.tables.users, subject=subject):
+            return None
         with self._database.active():
             row = await self._database.tables.users.get_or_none(subject=subject)
         return None if row is None else _user(row)

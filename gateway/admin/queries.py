@@ -118,7 +118,7 @@ AuditResult = Annotated[Connection[AuditRecord] | Forbidden | ValidationFailed, 
 
 
 @strawberry.type
-class Query:
+class CampaignQueries:
     @strawberry.field(description="The caller, their role, and the operations it allows.")
     def me(self, info: Info) -> Me:
         principal = info.context.principal
@@ -157,7 +157,7 @@ class Query:
         "(a document, or a stored campaign by id), and what the stacking policy would do when both apply."
     )
     async def overlaps(self, info: Info, campaign: CampaignInput | None = None, id: str | None = None) -> OverlapResult:
-        if problem := refused(info.context, Operation.READ_CAMPAIGNS):
+        if problem := refused(info.context, Operation.WRITE_CAMPAIGNS):
             return problem
         draft = await _draft(info.context, campaign, id)
         if not isinstance(draft, CampaignDocumentModel):
@@ -230,6 +230,8 @@ class Query:
             return problem
         try:
             before_id = int(decode_cursor(after)) if after else None
+            if before_id is not None and not 0 < before_id < 2**63:
+                raise ValueError(before_id)
         except (BadCursor, ValueError):
             return ValidationFailed.one("/after", f"not a cursor of the audit log: {after!r}")
         count = min(100, max(0, first if first is not None else 50))

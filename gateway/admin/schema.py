@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.admin.customers import CustomerQueries
 from gateway.admin.mutations.create_api_key import create_api_key
 from gateway.admin.mutations.create_campaign import create_campaign
 from gateway.admin.mutations.create_campaign_from_template import create_campaign_from_template
@@ -24,9 +25,14 @@ from gateway.admin.mutations.revoke_api_key import revoke_api_key
 from gateway.admin.mutations.set_code_enabled import set_code_enabled
 from gateway.admin.mutations.update_campaign import update_campaign
 from gateway.admin.mutations.update_settings import update_settings
-from gateway.admin.queries import Query
+from gateway.admin.queries import CampaignQueries
 from gateway.graph.hardening import schema_extensions
 from gateway.settings import GatewaySettings
+
+
+@strawberry.type
+class Query(CampaignQueries, CustomerQueries):
+    pass
 
 
 @strawberry.type

@@ -194,6 +194,8 @@ async def duplicate(
     context: AdminContext, campaign_id: str, new_id: str
 ) -> Outcome | ValidationFailed | NotFound | AlreadyExists | Forbidden:
     """Create a DRAFT copy of a campaign under a new id."""
+    if problem := refused(context, Operation.WRITE_CAMPAIGNS):
+        return problem
     head = await context.store.campaigns.get(campaign_id)
     if head is None:
         return NotFound.of("campaign", campaign_id)
@@ -223,6 +225,11 @@ async def transition(
             message=message,
             current=head.status.value,
             wanted=(wanted or Status.ACTIVE).value,
+        )
+    if action == "campaign.submit" and head.status not in (Status.DRAFT, Status.PENDING_APPROVAL):
+        message = f"campaign {campaign_id!r} is {head.status}: only a draft is submitted for approval"
+        return InvalidTransition(
+            code="INVALID_TRANSITION", message=message, current=head.status.value, wanted=Status.PENDING_APPROVAL.value
         )
     awaiting = False
     if wanted is None:

@@ -8,20 +8,22 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from graphql import BREAK, DocumentNode, ExecutionResult, StringValueNode, Visitor, visit
 from graphql.error import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 
 from gateway.settings import GatewaySettings
@@ -58,15 +60,65 @@ class HideSuggestions(MaskErrors):
         )
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What no store holds in text: NUL (PostgreSQL refuses it) and lone surrogates (not encodable as UTF-8)."""
+
+
+class RefuseUnstorableText(SchemaExtension):
+    """An operation whose strings (literals or variables) carry what `UNSTORABLE` matches is refused as the
+    client's error before it runs, instead of failing in the store or on the way to the pricing core."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if _unstorable(context.variables) or (document is not None and _UnstorableLiteral.within(document)):
+            error = GraphQLError(
+                "text may not contain NUL (U+0000) nor lone surrogates (U+D800 to U+DFFF)",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+            context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+class _UnstorableLiteral(Visitor):
+    found = False
+
+    @classmethod
+    def within(cls, document: DocumentNode) -> bool:
+        finder = cls()
+        visit(document, finder)
+        return finder.found
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
+        self.found = UNSTORABLE.search(node.value) is not None
+        return BREAK if self.found else None
+
+
+def _unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    return False
+
+
 def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
-    """The extensions of both schemas, as factories (a fresh instance per request; the caches are shared)."""
+    """The extensions of both schemas, as factories (a fresh instance per request; the caches are shared). The
+    depth and alias rules are built once: the validation cache is keyed by the rule classes, so rules made
+    anew per request (what QueryDepthLimiter and MaxAliasesLimiter do) would never hit it."""
+    limits = [
+        query_depth_limiter.create_validator(settings.max_depth, None),
+        max_aliases.create_validator(settings.max_aliases),
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(list(limits)),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaskErrors(should_mask_error=_internal, error_message=INTERNAL),
+        RefuseUnstorableText,
     ]
     if settings.production:
         extensions += [DisableIntrospection, HideSuggestions]

@@ -138,9 +138,10 @@ class Query:
         priced = await _cart(context, cart) if cart is not None else None
         if isinstance(priced, ValidationFailed):
             return priced
+        customer = priced.customer if priced is not None else await _customer(context)
         try:
             found, version = await context.services.pricing.offers(
-                customer=await _customer(context),
+                customer=customer,
                 channel=context.shopper.channel,
                 language=language,
                 currency=priced.currency if priced else None,

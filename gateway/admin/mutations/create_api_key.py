@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from domain.access import Operation, Role, may_grant
+from domain.store.api_keys import new_key_id
 from gateway.admin.types import ApiKeyInfo, api_key_of
 from gateway.admin.workflow import audit_entry, forbidden
 from gateway.graph.context import AdminContext
@@ -28,9 +29,8 @@ async def create_api_key(info: strawberry.Info[AdminContext, None], name: str, r
         return forbidden(context, Operation.MANAGE_USERS, f"a {context.principal.role} may not make a {role} key")
     if not name.strip() or len(name) > 200:
         return ValidationFailed.one("/name", "a key's name has 1 to 200 characters")
-    store = context.store
-    async with store.audit.recording(
-        audit_entry(context, "apikey.create", "api_key", name, None, {"role": role.value})
-    ):
-        key, secret = await store.api_keys.create(name, role, created_by=context.principal.subject)
+    store, key_id = context.store, new_key_id()
+    entry = audit_entry(context, "apikey.create", "api_key", key_id, None, {"name": name, "role": role.value})
+    async with store.audit.recording(entry):
+        key, secret = await store.api_keys.create(name, role, created_by=context.principal.subject, key_id=key_id)
     return ApiKeyCreated(key=api_key_of(key), secret=secret)

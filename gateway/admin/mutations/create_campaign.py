@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from domain.errors import DocumentError
 from gateway.admin.mutations import CampaignSaved, saved
 from gateway.admin.workflow import Outcome, create
 from gateway.documents import CampaignInput, campaign_document
@@ -18,5 +19,9 @@ CreateCampaignResult = Annotated[
 
 
 async def create_campaign(info: strawberry.Info[AdminContext, None], campaign: CampaignInput) -> CreateCampaignResult:
-    answer = await create(info.context, campaign_document(campaign))
+    try:
+        document = campaign_document(campaign)
+    except DocumentError as error:
+        return ValidationFailed.of(error)
+    answer = await create(info.context, document)
     return saved(answer) if isinstance(answer, Outcome) else answer

@@ -26,8 +26,13 @@ async def revoke_api_key(info: strawberry.Info[AdminContext, None], id: str) -> 
     context = info.context
     if problem := refused(context, Operation.MANAGE_USERS):
         return problem
+    known = {key.id: key for key in await context.store.api_keys.list()}.get(id)
+    before = (
+        None if known is None else {"name": known.name, "role": known.role.value, "revoked": bool(known.revoked_at)}
+    )
+    after = None if before is None else {**before, "revoked": True}
     try:
-        async with context.store.audit.recording(audit_entry(context, "apikey.revoke", "api_key", id, None, None)):
+        async with context.store.audit.recording(audit_entry(context, "apikey.revoke", "api_key", id, before, after)):
             key = await context.store.api_keys.revoke(id)
     except StoreNotFound:
         return NotFound.of("API key", id)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from domain.errors import DocumentError
 from gateway.admin.mutations import ApprovalRequired, CampaignSaved, saved_or_awaiting
 from gateway.admin.workflow import Outcome, update
 from gateway.documents import CampaignInput, campaign_document
@@ -19,5 +20,9 @@ UpdateCampaignResult = Annotated[
 
 
 async def update_campaign(info: strawberry.Info[AdminContext, None], campaign: CampaignInput) -> UpdateCampaignResult:
-    answer = await update(info.context, campaign_document(campaign))
+    try:
+        document = campaign_document(campaign)
+    except DocumentError as error:
+        return ValidationFailed.of(error)
+    answer = await update(info.context, document)
     return saved_or_awaiting(answer) if isinstance(answer, Outcome) else answer

@@ -61,7 +61,7 @@ async def update_settings(info: strawberry.Info[AdminContext, None], settings: S
     changes = _given(settings)
     try:
         if "policy" in changes:
-            changes["policy"] = policy_document(changes["policy"])
+            changes["policy"] = {**document["policy"], **policy_document(changes["policy"])}
         if "access" in changes:
             changes["access"] = {**document["access"], **_given(changes["access"])}
         if "returns" in changes:

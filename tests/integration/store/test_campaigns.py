@@ -53,7 +53,7 @@ async def test_an_invalid_transition_is_refused_and_nothing_is_written(store: St
     await store.campaigns.save(percent_off("spring"), status=Status.ACTIVE)
     version = await store.catalog_version()
 
-    with pytest.raises(InvalidTransition, match="it can become ENDED, PAUSED, not DRAFT"):
+    with pytest.raises(InvalidTransition, match="it can become ENDED, PAUSED, PENDING_APPROVAL, not DRAFT"):
         await store.campaigns.save(percent_off("spring", "50"), status=Status.DRAFT)
     with pytest.raises(InvalidTransition):
         await store.campaigns.set_status("spring", Status.ARCHIVED)
