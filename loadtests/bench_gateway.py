@@ -14,7 +14,7 @@ One run starts three servers as their own processes on loopback, each one uvicor
   configuration. Each reads the cart from the JSON body, authenticates the caller like the gateway (the
   channel from `X-Publishable-Key`, the customer from the same HS256 customer token, with the gateway's
   own `StorefrontAuthenticator`), looks the customer up in the store once (profile and segments, as the
-  gateway's resolvers do; its offers resolver does it twice when given a cart), validates the cart
+  gateway's resolvers do), validates the cart
   (`parse_cart`), calls the pricing core through the same `gateway.pricing.PricingClient` (ListOffers /
   EvaluateCart) and answers the result documents as JSON (`model_dump(mode="json")`).
 
