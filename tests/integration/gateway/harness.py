@@ -101,18 +101,23 @@ async def running_gateway(
         if redis_url:
             # the gateway announces catalog changes on the pricing core's channel
             config = config.model_copy(update={"catalog_channel": pricing.channel_name})
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(config), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        task = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-            port = server.servers[0].sockets[0].getsockname()[1]
-            async with httpx2.AsyncClient(timeout=10) as client:
-                yield Gateway(f"http://127.0.0.1:{port}", pricing, client, config)
-        finally:
-            server.should_exit = True
-            await task
+        async with serving(config) as url, httpx2.AsyncClient(timeout=10) as client:
+            yield Gateway(url, pricing, client, config)
+
+
+@asynccontextmanager
+async def serving(settings: GatewaySettings) -> AsyncIterator[str]:
+    """A gateway app with these settings served by uvicorn on port 0; its URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task

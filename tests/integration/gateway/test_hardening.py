@@ -17,13 +17,11 @@ from typing import Any
 import asyncpg
 import httpx2
 import pytest
-import uvicorn
 
 from domain.access import Role
-from gateway.app import create_app
 from gateway.graph.hardening import INTERNAL
 from gateway.settings import GatewaySettings
-from tests.integration.gateway.harness import Gateway, running_gateway
+from tests.integration.gateway.harness import Gateway, running_gateway, serving
 
 ME = "{ me { role } }"
 DEEP = (
@@ -60,24 +58,6 @@ def _settings(gateway: Gateway, **changes: Any) -> GatewaySettings:
 
 def _production(gateway: Gateway) -> GatewaySettings:
     return _settings(gateway, env="production", pricing_token="pricing-token-for-tests")
-
-
-@asynccontextmanager
-async def _serving(settings: GatewaySettings) -> AsyncIterator[str]:
-    """Another gateway app on port 0, for settings `running_gateway` does not take (env, pricing_addr); its URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @asynccontextmanager
@@ -258,7 +238,7 @@ async def test_a_request_slower_than_the_timeout_gets_504(sqlite_gateway: Gatewa
     # given a gateway whose pricing core accepts connections and never answers (its own deadline is 2 s)
     async with _hanging_pricing_core() as address:
         settings = _settings(sqlite_gateway, pricing_addr=address, request_timeout=0.2)
-        async with _serving(settings) as url:
+        async with serving(settings) as url:
             # when a shopper asks for offers
             started = time.perf_counter()
             response = await sqlite_gateway.client.post(
@@ -282,7 +262,7 @@ async def test_introspection_and_graphiql_are_on_in_development_and_off_in_produ
         ("development", _settings(sqlite_gateway, env="development")),
         ("production", _production(sqlite_gateway)),
     ):
-        async with _serving(settings) as url:
+        async with serving(settings) as url:
             schema = await sqlite_gateway.client.post(
                 f"{url}/admin/graphql", json={"query": INTROSPECTION}, headers={"authorization": f"Bearer {owner}"}
             )
@@ -314,7 +294,7 @@ async def test_errors_suggest_names_in_development_but_not_in_production(sqlite_
         ("development", _settings(sqlite_gateway, env="development")),
         ("production", _production(sqlite_gateway)),
     ):
-        async with _serving(settings) as url:
+        async with serving(settings) as url:
             messages[env] = []
             for query, variables in mistakes:
                 response = await sqlite_gateway.client.post(
