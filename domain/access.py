@@ -34,9 +34,19 @@ class Operation(StrEnum):
     READ_SETTINGS = "READ_SETTINGS"
     WRITE_SETTINGS = "WRITE_SETTINGS"
     READ_CUSTOMERS = "READ_CUSTOMERS"
+    WRITE_CUSTOMERS = "WRITE_CUSTOMERS"
+    """Upsert and import customers, tell orders placed without the checkout."""
+    MANAGE_SEGMENTS = "MANAGE_SEGMENTS"
+    """Create and change segments and their rules, list and import members, recompute."""
+    MANAGE_PRODUCTS = "MANAGE_PRODUCTS"
+    """Upsert and import products."""
     ISSUE_SORRY_COUPON = "ISSUE_SORRY_COUPON"
     MANAGE_CODES = "MANAGE_CODES"
-    """Disable and enable codes."""
+    """Disable and enable codes, assign them to customers, change their limits and validity."""
+    READ_CODES = "READ_CODES"
+    """Search codes, read their usage and batches, export them, draw their QR codes and barcodes."""
+    ISSUE_CODES = "ISSUE_CODES"
+    """Generate batches of codes, create one code, import codes."""
     READ_REPORTS = "READ_REPORTS"
     READ_AUDIT = "READ_AUDIT"
     MANAGE_USERS = "MANAGE_USERS"
@@ -50,6 +60,7 @@ _MARKETING = frozenset(
         Operation.READ_SETTINGS,
         Operation.READ_CUSTOMERS,
         Operation.MANAGE_CODES,
+        Operation.READ_CODES,
         Operation.READ_REPORTS,
     }
 )
@@ -57,10 +68,23 @@ _MARKETING = frozenset(
 GRANTS: dict[Role, frozenset[Operation]] = {
     Role.OWNER: _ALL,
     Role.ADMIN: _ALL,
-    Role.MARKETER: _MARKETING | {Operation.PUBLISH},
+    Role.MARKETER: _MARKETING
+    | {
+        Operation.PUBLISH,
+        Operation.ISSUE_CODES,
+        Operation.WRITE_CUSTOMERS,
+        Operation.MANAGE_SEGMENTS,
+        Operation.MANAGE_PRODUCTS,
+    },
     Role.JUNIOR_MARKETER: _MARKETING - {Operation.MANAGE_CODES},
     Role.SUPPORT: frozenset(
-        {Operation.READ_CAMPAIGNS, Operation.READ_CUSTOMERS, Operation.ISSUE_SORRY_COUPON, Operation.MANAGE_CODES}
+        {
+            Operation.READ_CAMPAIGNS,
+            Operation.READ_CUSTOMERS,
+            Operation.ISSUE_SORRY_COUPON,
+            Operation.MANAGE_CODES,
+            Operation.READ_CODES,
+        }
     ),
     Role.ANALYST: frozenset({Operation.READ_CAMPAIGNS, Operation.READ_REPORTS}),
 }

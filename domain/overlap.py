@@ -42,6 +42,45 @@ class Overlap:
     of the other)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogFacts:
+    """What the product catalog holds of the values a target names: whether it has any product at all, and
+    the (dimension, value) pairs at least one product carries."""
+
+    has_products: bool
+    found: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetWarning:
+    """A value of the draft's target that no product of the catalog carries (it selects nothing today)."""
+
+    dimension: str
+    value: str
+    message: str
+
+
+def target_values(target: Target) -> dict[str, list[str]]:
+    """Return the values the target names, by dimension (what the catalog is asked about)."""
+    return {dimension: list(values) for dimension in DIMENSIONS if (values := getattr(target, dimension))}
+
+
+def unmatched_targets(target: Target, catalog: CatalogFacts) -> list[TargetWarning]:
+    """Return a warning for every value of the target no product carries; none when the catalog has no
+    products at all (the shop does not keep its catalog here)."""
+    if not catalog.has_products:
+        return []
+    return [
+        TargetWarning(dimension, value, f"{_SINGULAR[dimension]} {value!r} matches no product of the catalog")
+        for dimension, values in target_values(target).items()
+        for value in values
+        if (dimension, value) not in catalog.found
+    ]
+
+
+_SINGULAR = {"skus": "sku", "categories": "category", "brands": "brand", "collections": "collection"}
+
+
 def overlaps(draft: Campaign, live: Sequence[Campaign], policy: Policy) -> list[Overlap]:
     """Return the live campaigns (other than the draft itself) whose carts can intersect the draft's, by
     priority (higher first) then id."""

@@ -4,6 +4,8 @@ the pricing-core channel open and close in its lifespan."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,11 +22,15 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from domain.store import RedisCatalogNotifier, Store
+from domain.store.code_runner import CodeBatchRunner
+from gateway.admin.code_routes import code_routes
+from gateway.admin.report_routes import report_routes
 from gateway.admin.schema import admin_schema
 from gateway.auth import AdminAuthenticator, StorefrontAuthenticator, Unauthenticated
 from gateway.graph.context import AdminContext, Services, StorefrontContext
 from gateway.graph.hardening import Guard, graphql_error_body, json_errors
 from gateway.pricing import PricingClient
+from gateway.segment_sweeper import sweep_segments
 from gateway.settings import GatewaySettings
 from gateway.storefront.schema import storefront_schema
 
@@ -151,8 +157,17 @@ def create_app(settings: GatewaySettings) -> Starlette:
                 pricing=pricing,
                 admin_auth=AdminAuthenticator(settings, store),
                 storefront_auth=StorefrontAuthenticator(settings),
+                code_runner=CodeBatchRunner(store.code_batches),
             )
-            yield
+            sweeper = asyncio.create_task(sweep_segments(store, settings.segment_sweep_interval))
+            app.state.services.code_runner.start()  # resumes the batches a restart interrupted
+            try:
+                yield
+            finally:
+                await app.state.services.code_runner.stop()
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
         finally:
             await pricing.close()
             await store.close()
@@ -170,6 +185,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
         Route("/admin/graphql", graph(admin, storefront=False)),
         Route("/storefront/graphql", graph(storefront, storefront=True)),
         Route("/healthz", _health, methods=["GET"]),
+        *report_routes(),
+        *code_routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -96,8 +96,10 @@ class PricingClient:
         now: datetime | None = None,
         request_id: str | None = None,
         timeout: float | None = None,
-    ) -> tuple[list[Offer], int]:
-        """Return the customer's offers (by priority, then id) and the catalog version they come from."""
+        limit: int | None = None,
+    ) -> tuple[list[Offer], int, bool]:
+        """Return the customer's first `limit` offers (by priority, then id; the core's default: 50), the
+        catalog version they come from, and whether there are more."""
         request = pb.ListOffersRequest(
             customer=customer_to_pb(customer) if customer is not None else None,
             channel=channel,
@@ -105,11 +107,12 @@ class PricingClient:
             currency=currency,
             now=_timestamp(now) if now is not None else None,
             cart=cart_to_pb(cart) if cart is not None else None,
+            limit=limit or 0,
         )
         response = await self._stub.ListOffers(
             request, metadata=self._metadata(request_id), timeout=self._deadline(timeout)
         )
-        return [offer_from_pb(offer) for offer in response.offers], response.catalog_version
+        return [offer_from_pb(offer) for offer in response.offers], response.catalog_version, response.more
 
     async def apply_coupon(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -54,6 +55,10 @@ class GatewaySettings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     request_timeout: float = Field(10.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    segment_sweep_interval: float = Field(3600.0, gt=0)
+    """Seconds between bulk recomputes of the dynamic segments (KAMPANYA_SEGMENT_SWEEP_INTERVAL)."""
+    report_min_return: Decimal = Field(Decimal("2"), ge=0)
+    """The return on discount under which `campaignRanking` flags a campaign (KAMPANYA_REPORT_MIN_RETURN)."""
 
     @model_validator(mode="after")
     def _known_algorithms(self) -> Self:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kampanya.commands import access, catalog, documents, gateway, services
+from kampanya.commands import access, catalog, codes, customers, documents, gateway, services
 from kampanya.inputs import CliError
 
 EXIT_OK = 0
@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     services.register(commands)
     gateway.register(commands)
     access.register(commands)
+    customers.register(commands)
+    codes.register(commands)
     return parser
 
 

@@ -67,6 +67,7 @@ from bench_engine import (
     pick_cart_products,
 )
 from bench_pricing import free_port, percentile, request_bytes, start
+from figures import figure
 from google.protobuf.internal import api_implementation
 from grpc import aio
 
@@ -217,6 +218,14 @@ def print_verdict(result: Verdict) -> None:
         print(f"| {row.name} | {rate} | {row.p50:,.0f} | {row.p99:,.0f} | {row.calls:,} | {cpu} | {row.per_round} |")
     outcome = "PASS" if result.passed else "FAIL"
     print(f"\n**{result.label} = {result.ratio:.2f} — {outcome}** (target ≥ {result.target:.2f})", flush=True)
+    figure(
+        "counters and checkout",
+        f"{result.title}: {result.label}",
+        round(result.ratio, 3),
+        "ratio",
+        target=f">= {result.target}",
+        met=result.passed,
+    )
 
 
 # -- (a) the counter port in process --------------------------------------------------------------------------

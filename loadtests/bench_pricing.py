@@ -43,6 +43,7 @@ from bench_engine import (
     pick_cart_products,
 )
 from echo_server import METHOD as ECHO_METHOD
+from figures import figure
 from google.protobuf.internal import api_implementation
 from grpc import aio
 
@@ -248,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for process in servers:
                 process.terminate()
                 process.wait(timeout=30)
-    return report(results, no_fail=arguments.no_fail)
+    return report(results, no_fail=arguments.no_fail, concurrency=arguments.concurrency)
 
 
 async def _one_call(port: int, payload: bytes) -> bytes:
@@ -283,7 +284,7 @@ async def _measure(
     return results
 
 
-def report(results: dict[str, list[Round]], *, no_fail: bool) -> int:
+def report(results: dict[str, list[Round]], *, no_fail: bool, concurrency: int) -> int:
     print(f"\n  {'service':<14} {'calls/s':>9} {'p50 µs':>9} {'p99 µs':>9} {'calls':>8}")
     rates: dict[str, float] = {}
     for name, rounds in results.items():
@@ -297,6 +298,11 @@ def report(results: dict[str, list[Round]], *, no_fail: bool) -> int:
     ratio = rates["EvaluateCart"] / rates["echo"]
     passed = ratio >= TARGET_RATIO
     print(f"\n  EvaluateCart / echo = {ratio:.2f}  {'PASS' if passed else 'FAIL'} (target >= {TARGET_RATIO:.2f})")
+    for name, rate in rates.items():
+        figure("pricing core vs echo", f"{name} calls/s (concurrency {concurrency})", round(rate), "calls/s")
+    figure(
+        "pricing core vs echo", "EvaluateCart / echo", round(ratio, 3), "ratio", target=f">= {TARGET_RATIO}", met=passed
+    )
     return 0 if passed or no_fail else 1
 
 

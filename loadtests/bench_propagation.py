@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import asyncpg
+from figures import figure
 from grpc import aio
 
 from domain.documents.common import Status
@@ -102,6 +103,14 @@ def report(label: str, delays: list[float], target: float) -> bool:
         f"  {label:<28} n={len(ordered):<4} p50 {statistics.median(ordered) * 1000:7.1f} ms  "
         f"p99 {p99 * 1000:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms  "
         f"{'PASS' if passed else 'FAIL'} (p99 < {target * 1000:.0f} ms)"
+    )
+    figure(
+        "propagation of a change",
+        f"{label} p99",
+        round(p99 * 1000, 1),
+        "ms",
+        target=f"< {target * 1000:.0f} ms",
+        met=passed,
     )
     return passed
 

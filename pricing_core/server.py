@@ -25,6 +25,7 @@ from kampanya.pricing.v1 import pricing_pb2, pricing_pb2_grpc
 from pricing_core.auth import BearerTokenInterceptor
 from pricing_core.catalog import CatalogLoader, NoticeSource
 from pricing_core.logs import configure_logging, logger
+from pricing_core.membership import Membership
 from pricing_core.metrics import MetricsEndpoint, PricingMetrics
 from pricing_core.servicer import PricingServicer
 from pricing_core.settings import PricingSettings
@@ -52,8 +53,13 @@ class PricingServer:
         self.counters: Final[Counters] = (
             counters if counters is not None else SqlCounters(store.database, hold_grace=settings.hold_grace)
         )
+        self.membership: Final = Membership(store.segments, poll_interval=settings.poll_interval)
         self.checkout: Final = Checkout(
-            lambda: self.catalog.current, self.counters, store.orders, ttl=settings.reservation_ttl
+            lambda: self.catalog.current,
+            self.counters,
+            store.orders,
+            ttl=settings.reservation_ttl,
+            known=self.membership.cart,
         )
         self.coupons: Final = CouponBox(
             self.checkout, self.counters, max_failures=settings.coupon_attempts, window=settings.coupon_window
@@ -65,15 +71,17 @@ class PricingServer:
         self._metrics_endpoint: MetricsEndpoint | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._membership_poller: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Load the catalog, bind the ports and start serving."""
         settings = self.settings
         await self.catalog.load()
+        await self.membership.load()
         token = settings.pricing_token.get_secret_value() if settings.pricing_token else None
         server = aio.server(interceptors=[BearerTokenInterceptor(token)] if token else [])
         pricing_pb2_grpc.add_PricingServiceServicer_to_server(
-            PricingServicer(self.catalog, self.checkout, self.coupons, self.metrics), server
+            PricingServicer(self.catalog, self.checkout, self.coupons, self.metrics, self.membership), server
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
@@ -93,6 +101,7 @@ class PricingServer:
             self.metrics_port = self._metrics_endpoint.port
         self._refresher = asyncio.create_task(self.catalog.run())
         self._sweeper = asyncio.create_task(self._sweep())
+        self._membership_poller = asyncio.create_task(self.membership.run())
         log.info(
             "pricing core serving",
             extra={
@@ -120,12 +129,12 @@ class PricingServer:
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace if grace is None else grace)
             self._server = None
-        for task in (self._refresher, self._sweeper):
+        for task in (self._refresher, self._sweeper, self._membership_poller):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._refresher = self._sweeper = None
+        self._refresher = self._sweeper = self._membership_poller = None
         if self._metrics_endpoint is not None:
             self._metrics_endpoint.close()
             self._metrics_endpoint = None

@@ -35,11 +35,12 @@ from domain.checkout.errors import (
 )
 from domain.checkout.orders import OrderStatus
 from domain.checkout.service import Checkout
-from domain.documents import Campaign, parse_campaigns
+from domain.documents import Campaign, Cart, parse_campaigns
 from domain.engine.offers import list_offers
 from domain.errors import DocumentError, FieldError
 from domain.limits import CountersUnavailable
 from domain.money import CURRENCIES
+from domain.store.errors import database_unreachable
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
 from pricing_core.catalog import CatalogLoader
@@ -52,6 +53,7 @@ from pricing_core.convert import (
     timestamp_to_datetime,
 )
 from pricing_core.logs import logger
+from pricing_core.membership import Membership
 from pricing_core.metrics import PricingMetrics
 
 Response = TypeVar("Response")
@@ -59,6 +61,9 @@ Context = aio.ServicerContext[Any, Any]
 
 ERROR_DOMAIN = "kampanya.pricing"
 REQUEST_ID = "x-request-id"
+DEFAULT_OFFERS = 50
+"""Offers ListOffers answers when the request names no limit."""
+MAX_OFFERS = 500
 log = logger("pricing")
 
 
@@ -66,8 +71,16 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
     """EvaluateCart and ListOffers against the catalog the loader keeps current; the order lifecycle
     through the checkout service."""
 
-    def __init__(self, catalog: CatalogLoader, checkout: Checkout, coupons: CouponBox, metrics: PricingMetrics) -> None:
+    def __init__(
+        self,
+        catalog: CatalogLoader,
+        checkout: Checkout,
+        coupons: CouponBox,
+        metrics: PricingMetrics,
+        membership: Membership | None = None,
+    ) -> None:
         self._catalog: Final = catalog
+        self._membership: Final = membership
         self._checkout: Final = checkout
         self._coupons: Final = coupons
         self._metrics: Final = metrics
@@ -89,21 +102,35 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             if currency not in CURRENCIES:
                 raise DocumentError("request", [FieldError("/currency", f"unknown currency {currency!r}")])
             customer = customer_from_pb(request.customer) if request.HasField("customer") else None
+            if self._membership is not None:
+                customer = self._membership.customer(customer)
+            limit = request.limit or DEFAULT_OFFERS
+            if limit > MAX_OFFERS:
+                raise DocumentError("request", [FieldError("/limit", f"at most {MAX_OFFERS} offers at a time")])
             now = timestamp_to_datetime(request.now) if request.HasField("now") else datetime.now(UTC)
-            found = list_offers(
-                catalog.snapshot,
-                customer=customer,
-                currency=currency,
-                channel=request.channel if request.HasField("channel") else None,
-                language=request.language or "en",
-                now=now,
-                cart=cart_from_pb(request.cart) if request.HasField("cart") else None,
-                policy=catalog.settings.policy,
-            )
-            used_up = await self._checkout.used_up([offer.campaign_id for offer in found], customer, now)
+            cart = self._with_segments(cart_from_pb(request.cart)) if request.HasField("cart") else None
+            wanted = 2 * limit + 1  # used-up campaigns are left out after listing: look a little further
+            while True:
+                found = list_offers(
+                    catalog.snapshot,
+                    customer=customer,
+                    currency=currency,
+                    channel=request.channel if request.HasField("channel") else None,
+                    language=request.language or "en",
+                    now=now,
+                    cart=cart,
+                    policy=catalog.settings.policy,
+                    limit=wanted,
+                )
+                used_up = await self._checkout.used_up([offer.campaign_id for offer in found], customer, now)
+                kept = [offer for offer in found if offer.campaign_id not in used_up]
+                if len(kept) > limit or len(found) < wanted:
+                    break
+                wanted *= 4
             return pb.ListOffersResponse(
-                offers=[offer_to_pb(offer) for offer in found if offer.campaign_id not in used_up],
+                offers=[offer_to_pb(offer) for offer in kept[:limit]],
                 catalog_version=catalog.version,
+                more=len(kept) > limit,
             )
 
         return await self._handle("ListOffers", context, offers)
@@ -180,6 +207,11 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
 
         return await self._handle("ApplyCoupon", context, apply)
 
+    def _with_segments(self, cart: Cart) -> Cart:
+        """Return the cart whose customer also carries the segments the membership in memory knows (the
+        checkout adds them itself to the carts it prices; offers are listed here)."""
+        return cart if self._membership is None else self._membership.cart(cart)
+
     async def _handle(self, method: str, context: Context, work: Callable[[], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         request_id = _request_id(context)
@@ -216,7 +248,20 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             raise
         except aio.AbortError:
             raise
-        except Exception:
+        except Exception as error:
+            if database_unreachable(error):
+                code = "UNAVAILABLE"
+                log.warning(
+                    "database unreachable",
+                    extra={"event": "database_unavailable", "method": method, "request_id": request_id},
+                )
+                await context.abort_with_status(
+                    rpc_status.to_status(
+                        refusal(
+                            grpc.StatusCode.UNAVAILABLE, "DATABASE_UNAVAILABLE", "the catalog database is unreachable"
+                        )
+                    )
+                )
             code = "INTERNAL"
             log.exception(
                 "request failed", extra={"event": "internal_error", "method": method, "request_id": request_id}

@@ -145,8 +145,15 @@ def request_hash(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+def as_sent(cart: Cart) -> Cart:
+    """Return the cart unchanged (a checkout that knows nothing more about customers than the cart says)."""
+    return cart
+
+
 class Checkout:
-    """The lifecycle; `catalog()` returns the catalog to price against now."""
+    """The lifecycle; `catalog()` returns the catalog to price against now, `known(cart)` the cart with
+    what the shop knows about its customer (their stored segments) added — applied to every cart priced,
+    never to the request an idempotency digest is taken of."""
 
     def __init__(
         self,
@@ -156,12 +163,14 @@ class Checkout:
         *,
         ttl: float = 900.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        known: Callable[[Cart], Cart] = as_sent,
     ) -> None:
         self._catalog = catalog
         self._counters = counters
         self._orders = orders
         self._ttl = ttl
         self._clock = clock
+        self._known = known
 
     # -- pricing -----------------------------------------------------------------------------------------
 
@@ -169,6 +178,7 @@ class Checkout:
         """Return the priced cart (reading, never taking, the limits) and the catalog version. `preview`
         campaigns are priced as if live (replacing live ones of the same id), for this call only."""
         catalog = self._catalog()
+        cart = self._known(cart)
         now = cart.now or self._clock()
         view = await self._limits(catalog, cart, now, {})
         snapshot = catalog.snapshot.with_changes(upserts=preview) if preview else catalog.snapshot
@@ -234,9 +244,12 @@ class Checkout:
 
     async def reserve(self, order_id: str, cart: Cart, *, explain: bool = False, key: str = "") -> Reservation:
         """Price the cart and take every limit it needs, atomically; idempotent on the order id (and the
-        client's idempotency `key`, which must then be the same on every retry)."""
+        client's idempotency `key`, which must then be the same on every retry). The digest is taken of the
+        cart as sent: a retry stays the same request when the customer's stored segments changed since."""
         payload = {"cart": cart.model_dump(mode="json"), "explain": explain, "key": key}
-        answer = await self._once(order_id, "reserve", "", payload, lambda: self._reserve(order_id, cart, explain))
+        answer = await self._once(
+            order_id, "reserve", "", payload, lambda: self._reserve(order_id, self._known(cart), explain)
+        )
         return Reservation.of(answer)
 
     async def _reserve(self, order_id: str, cart: Cart, explain: bool) -> JsonObject:

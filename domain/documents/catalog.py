@@ -22,6 +22,7 @@ from domain.documents.common import (
 )
 from domain.documents.policy import Policy
 from domain.errors import FieldError, FieldProblems
+from domain.segments import SegmentRule
 
 CustomerId = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
 
@@ -46,19 +47,36 @@ class CouponCodeSpec(Document):
         return self
 
 
+class Consents(Document):
+    """The marketing channels the customer agreed to."""
+
+    email: bool = False
+    sms: bool = False
+    push: bool = False
+
+    def channels(self) -> frozenset[str]:
+        return frozenset(name for name in ("email", "sms", "push") if getattr(self, name))
+
+
 class CustomerProfile(Document):
-    """What the catalog knows of a customer; `segments` are the static segments they belong to."""
+    """What the catalog knows of a customer; `segments` are the segments (static and dynamic) they are in,
+    `attributes` their custom attributes, and the order statistics are kept by the orders they place."""
 
     id: CustomerId
     name: Annotated[str, Field(strict=True, max_length=200)] | None = None
     email: Annotated[str, Field(strict=True, max_length=320)] | None = None
+    phone: Annotated[str, Field(strict=True, max_length=40)] | None = None
     country: Annotated[str, Field(strict=True, max_length=2)] | None = None
     city: Annotated[str, Field(strict=True, max_length=100)] | None = None
-    attributes: Attributes = {}
-    segments: Tags = []
+    postal_code: Annotated[str, Field(strict=True, max_length=20)] | None = None
+    created_at: AwareTimestamp | None = None
+    consents: Consents = Field(default_factory=Consents)  # factories: a default is deep-copied per document
+    attributes: Attributes = Field(default_factory=dict)
+    segments: Tags = Field(default_factory=list)
     orders_count: NonNegativeCount = 0
     total_spent: Money = Decimal("0")
     last_order_at: AwareTimestamp | None = None
+    last_order_total: Money | None = None
 
 
 class Product(Document):
@@ -73,11 +91,13 @@ class Product(Document):
 
 
 class Segment(Document):
-    """A static segment: a named list of customers."""
+    """A segment: static (a named list of customers) or, with a `rule`, dynamic (the customers the rule
+    matches, kept by the store)."""
 
     id: Identifier
     name: Annotated[str, Field(strict=True, min_length=1, max_length=200)]
     description: Annotated[str, Field(strict=True, max_length=2000)] = ""
+    rule: SegmentRule | None = None
 
 
 class ReturnsBudget(StrEnum):

@@ -27,16 +27,20 @@ def list_offers(
     now: datetime | None = None,
     cart: Cart | None = None,
     policy: Policy = DEFAULT_POLICY,
+    limit: int | None = None,
 ) -> list[Offer]:
-    """Return the offers for a customer now, by priority (higher first) then id. Automatic campaigns are
-    offered when the customer is eligible; coupon campaigns only with codes assigned to the customer.
-    With a cart, each offer carries what the cart lacks to reach its thresholds."""
+    """Return the offers for a customer now, by priority (higher first) then id — the first `limit` of them
+    when given (campaigns after those are not even looked at). Automatic campaigns are offered when the
+    customer is eligible; coupon campaigns only with codes assigned to the customer. With a cart, each
+    offer carries what the cart lacks to reach its thresholds."""
     probe = Cart(currency=currency, channel=channel, now=now, customer=customer)
     view = CartView(probe, now=now)
     codes = _assigned_codes(snapshot, customer, view.now)
     hints = _hints(snapshot, cart, policy, now) if cart is not None else {}
     offers: list[Offer] = []
-    for campaign in sorted(snapshot.campaigns.values(), key=lambda c: (-c.priority, c.id)):
+    for campaign in snapshot.by_priority:
+        if limit is not None and len(offers) >= limit:
+            break
         skip = eligibility(campaign, view)
         if skip is not None and not (skip.reason is SkipReason.CODE_REQUIRED and campaign.id in codes):
             continue

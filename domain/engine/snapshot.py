@@ -40,6 +40,8 @@ class Snapshot:
     version: int = 0
     limited: bool = False
     """Whether any campaign or managed code has a limit (if not, pricing never reads the counters)."""
+    by_priority: tuple[CompiledCampaign, ...] = ()
+    """Every campaign by priority (higher first), then id: the order offers are listed in."""
 
     @classmethod
     def compile(
@@ -67,6 +69,7 @@ class Snapshot:
             version=version,
             limited=any(campaign.limits.counted for campaign in campaigns.values())
             or any(entry.max_uses is not None or entry.once_per_customer for entry in codes.managed.values()),
+            by_priority=tuple(sorted(campaigns.values(), key=lambda c: (-c.priority, c.id))),
         )
 
     def with_changes(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import asyncpg
+from tortoise.exceptions import DBConnectionError
+
 
 class StoreError(Exception):
     """Base of the storage errors."""
@@ -39,3 +42,19 @@ class AlreadyExists(StoreError):
         super().__init__(f"{kind} {key!r} already exists")
         self.kind = kind
         self.key = key
+
+
+class DynamicSegment(StoreError):
+    def __init__(self, segment_id: str) -> None:
+        super().__init__(f"segment {segment_id!r} is dynamic: its rule decides who is in it, members cannot be listed")
+        self.segment_id = segment_id
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Return whether `error` says the database could not be reached (a lost or refused connection, a
+    server shutting down), as opposed to a query it refused: worth a retry elsewhere or later."""
+    if isinstance(error, ConnectionError | TimeoutError | DBConnectionError):
+        return True
+    if isinstance(error, asyncpg.InterfaceError | asyncpg.ConnectionDoesNotExistError):
+        return True
+    return isinstance(error, asyncpg.CannotConnectNowError | asyncpg.AdminShutdownError)

@@ -72,9 +72,33 @@ class CodeRow(Model):
     expires_at = fields.DatetimeField(null=True)
     active = fields.BooleanField(default=True)
     catalog_version = fields.BigIntField(db_index=True)
+    batch_id = fields.CharField(max_length=40, null=True, db_index=True)
 
     class Meta:
         table = "coupon_code"
+
+
+class CodeBatchRow(Model):
+    """A batch of generated codes (a background job): what was asked, how far it is, and its final report.
+
+    `status` is PENDING, RUNNING, DONE or FAILED; `done` counts the codes stored, in the transaction that
+    stores them; the runner holding the job renews `lease_until` as it goes."""
+
+    id = fields.CharField(max_length=40, primary_key=True)
+    campaign_id = fields.CharField(max_length=100, db_index=True)
+    status = fields.CharField(max_length=10, db_index=True)
+    requested = fields.IntField()
+    done = fields.IntField(default=0)
+    spec = fields.JSONField[JsonObject]()
+    report = fields.JSONField[JsonObject](null=True)
+    created_by = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    lease_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "code_batch"
 
 
 class CustomerRow(Model):
@@ -87,9 +111,51 @@ class CustomerRow(Model):
     orders_count = fields.IntField(default=0)
     total_spent = MoneyField(default=Decimal("0"))
     last_order_at = fields.DatetimeField(null=True)
+    phone = fields.CharField(max_length=40, null=True)
+    postal_code = fields.CharField(max_length=20, null=True)
+    created_at = fields.DatetimeField(null=True)
+    consents = fields.JSONField[dict[str, bool]](default=dict, db_default="{}")
+    last_order_total = MoneyField(null=True)
 
     class Meta:
         table = "customer"
+
+
+class PlacedOrderRow(Model):
+    """An order a customer placed (committed at checkout, or told by `orderPlaced`), counted once, money in
+    minor units of its currency."""
+
+    order_id = fields.CharField(max_length=200, primary_key=True)
+    customer_id = fields.CharField(max_length=200, db_index=True)
+    channel = fields.CharField(max_length=100, null=True)
+    currency = fields.CharField(max_length=3)
+    total = fields.BigIntField()
+    discount = fields.BigIntField(default=0)
+    at = fields.DatetimeField(db_index=True)
+    campaign_ids = fields.JSONField[list[str]](default=list)
+
+    class Meta:
+        table = "placed_order"
+
+
+class MembershipVersionRow(Model):
+    """The membership version (one row), bumped in the transaction of every segment membership change."""
+
+    id = fields.SmallIntField(primary_key=True)
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "membership_version"
+
+
+class MembershipChangeRow(Model):
+    """The membership version at which a customer's segments last changed (what pricing cores reload)."""
+
+    customer_id = fields.CharField(max_length=200, primary_key=True)
+    version = fields.BigIntField(db_index=True)
+
+    class Meta:
+        table = "membership_change"
 
 
 class ProductRow(Model):
@@ -110,13 +176,14 @@ class SegmentRow(Model):
     id = fields.CharField(max_length=100, primary_key=True)
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
+    rule = fields.JSONField[JsonObject](null=True)
 
     class Meta:
         table = "segment"
 
 
 class MemberRow(Model):
-    """A customer's membership of a static segment."""
+    """A customer's membership of a segment (listed for a static one, kept by its rule for a dynamic one)."""
 
     id = fields.BigIntField(primary_key=True)
     segment_id = fields.CharField(max_length=100)
@@ -200,7 +267,8 @@ class AttemptRow(Model):
 
 
 class OrderRow(Model):
-    """An order of the checkout lifecycle."""
+    """An order of the checkout lifecycle. The columns after `updated_at` are facts of its document that
+    reports aggregate (`domain.store.order_facts`), written with every write of the document."""
 
     order_id = fields.CharField(max_length=200, primary_key=True)
     status = fields.CharField(max_length=20, db_index=True)
@@ -208,9 +276,15 @@ class OrderRow(Model):
     expires_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
+    channel = fields.CharField(max_length=100, null=True)
+    customer_id = fields.CharField(max_length=200, null=True)
+    currency = fields.CharField(max_length=3, null=True)
+    order_value = fields.BigIntField(null=True)
+    return_count = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "checkout_order"
+        indexes = (("created_at", "status"),)
 
 
 class LedgerRow(Model):
@@ -232,6 +306,7 @@ class LedgerRow(Model):
 
     class Meta:
         table = "ledger"
+        indexes = (("campaign_id", "kind"),)
 
 
 class OperationRow(Model):
@@ -320,6 +395,7 @@ __models__ = [
     CampaignRow,
     CampaignVersionRow,
     CodeRow,
+    CodeBatchRow,
     CustomerRow,
     ProductRow,
     SegmentRow,
@@ -329,4 +405,7 @@ __models__ = [
     HoldRow,
     ReturnRow,
     AttemptRow,
+    PlacedOrderRow,
+    MembershipVersionRow,
+    MembershipChangeRow,
 ]

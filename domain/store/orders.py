@@ -14,6 +14,8 @@ from domain.limits import Claim, Taken, claim_document, claim_of
 from domain.store.database import Database
 from domain.store.fields import fits, utc
 from domain.store.models import LedgerRow, OrderRow
+from domain.store.order_facts import order_facts
+from domain.store.placed import place_committed
 
 RUNNING, DONE = "RUNNING", "DONE"
 
@@ -80,8 +82,9 @@ class Orders:
         with self._database.active():
             async with self._database.transaction():
                 document = _document(order)
+                facts = order_facts(document)
                 updated = await tables.orders.filter(order_id=order.order_id).update(
-                    status=order.status.value, document=document, expires_at=order.expires_at, updated_at=now
+                    status=order.status.value, document=document, expires_at=order.expires_at, updated_at=now, **facts
                 )
                 if not updated:
                     await tables.orders.create(
@@ -91,6 +94,7 @@ class Orders:
                         expires_at=order.expires_at,
                         created_at=now,
                         updated_at=now,
+                        **facts,
                     )
                 await tables.ledger.bulk_create(
                     [_entry(tables.ledger, order.order_id, "HOLD", claim, now, held=claim) for claim in order.claims]
@@ -113,6 +117,8 @@ class Orders:
                 if entries:
                     await tables.ledger.bulk_create(entries)
                 await tables.orders.filter(order_id=order_id).update(status=status.value, updated_at=now)
+                if kind == "COMMIT":
+                    await place_committed(tables, order_id, row.document, now)
         return True
 
     async def record_return(
@@ -139,7 +145,7 @@ class Orders:
                     return_id: {"receipt": receipt, "given_back": [claim_document(claim) for claim in given_back]},
                 }
                 await tables.orders.filter(order_id=order_id).update(
-                    status=status.value, document=document, updated_at=now
+                    status=status.value, document=document, updated_at=now, **order_facts(document)
                 )
                 entries = [
                     _entry(tables.ledger, order_id, "RETURN", claim, now, used=_negative(claim), return_id=return_id)

@@ -10,12 +10,15 @@ from domain.store.api_keys import ApiKeys
 from domain.store.audit import Audit
 from domain.store.campaigns import Campaigns
 from domain.store.catalog import Catalog
+from domain.store.code_admin import CodeAdmin
+from domain.store.code_batches import CodeBatches
 from domain.store.codes import Codes
 from domain.store.customers import Customers
 from domain.store.database import Database
 from domain.store.notify import CatalogNotifier
 from domain.store.orders import Orders
 from domain.store.products import Products
+from domain.store.reports import Reports
 from domain.store.segments import Segments
 from domain.store.settings import Settings
 from domain.store.users import Users
@@ -29,11 +32,14 @@ class Store:
         self.database = database
         self.campaigns = Campaigns(database)
         self.codes = Codes(database)
+        self.code_batches = CodeBatches(database)
+        self.code_admin = CodeAdmin(database)
         self.customers = Customers(database)
         self.products = Products(database)
         self.segments = Segments(database)
         self.settings = Settings(database)
         self.orders = Orders(database)
+        self.reports = Reports(database)
         self.users = Users(database)
         self.api_keys = ApiKeys(database)
         self.audit = Audit(database)

@@ -21,14 +21,18 @@ from domain.store.models import (
     CampaignRow,
     CampaignVersionRow,
     CatalogRow,
+    CodeBatchRow,
     CodeRow,
     CounterRow,
     CustomerRow,
     HoldRow,
     LedgerRow,
     MemberRow,
+    MembershipChangeRow,
+    MembershipVersionRow,
     OperationRow,
     OrderRow,
+    PlacedOrderRow,
     ProductRow,
     ResyncRow,
     ReturnRow,
@@ -49,6 +53,7 @@ class Tables:
     campaigns: type[CampaignRow]
     versions: type[CampaignVersionRow]
     codes: type[CodeRow]
+    code_batches: type[CodeBatchRow]
     customers: type[CustomerRow]
     products: type[ProductRow]
     segments: type[SegmentRow]
@@ -58,6 +63,9 @@ class Tables:
     holds: type[HoldRow]
     returns: type[ReturnRow]
     attempts: type[AttemptRow]
+    placed_orders: type[PlacedOrderRow]
+    membership_version: type[MembershipVersionRow]
+    membership_changes: type[MembershipChangeRow]
     orders: type[OrderRow]
     ledger: type[LedgerRow]
     operations: type[OperationRow]
@@ -72,6 +80,7 @@ class Tables:
             self.campaigns,
             self.versions,
             self.codes,
+            self.code_batches,
             self.customers,
             self.products,
             self.segments,
@@ -81,6 +90,9 @@ class Tables:
             self.holds,
             self.returns,
             self.attempts,
+            self.placed_orders,
+            self.membership_version,
+            self.membership_changes,
             self.orders,
             self.ledger,
             self.operations,
@@ -107,6 +119,7 @@ def _tables(dialect: Dialect) -> Tables:
         campaigns=_bind(CampaignRow, app),
         versions=_bind(CampaignVersionRow, app),
         codes=_bind(CodeRow, app),
+        code_batches=_bind(CodeBatchRow, app),
         customers=_bind(CustomerRow, app),
         products=_bind(ProductRow, app),
         segments=_bind(SegmentRow, app),
@@ -116,6 +129,9 @@ def _tables(dialect: Dialect) -> Tables:
         holds=_bind(HoldRow, app),
         returns=_bind(ReturnRow, app),
         attempts=_bind(AttemptRow, app),
+        placed_orders=_bind(PlacedOrderRow, app),
+        membership_version=_bind(MembershipVersionRow, app),
+        membership_changes=_bind(MembershipChangeRow, app),
         orders=_bind(OrderRow, app),
         ledger=_bind(LedgerRow, app),
         operations=_bind(OperationRow, app),

@@ -17,7 +17,7 @@ from domain.documents import parse_campaign, parse_cart
 from domain.documents.common import BenefitType, Kind, Status
 from domain.errors import DocumentError
 from domain.lifecycle import LIVE
-from domain.overlap import overlaps
+from domain.overlap import overlaps, target_values, unmatched_targets
 from domain.templates import instantiate, template_names
 from gateway.admin.types import (
     ApiKeyInfo,
@@ -25,6 +25,7 @@ from gateway.admin.types import (
     Campaign,
     Overlap,
     Settings,
+    TargetWarning,
     Template,
     User,
     api_key_of,
@@ -83,6 +84,9 @@ class TemplateList:
 @strawberry.type
 class OverlapList:
     overlaps: list[Overlap]
+    warnings: list[TargetWarning] = strawberry.field(
+        description="Target values that match no product of the catalog (none while the catalog is empty)."
+    )
 
 
 @strawberry.type
@@ -165,7 +169,14 @@ class CampaignQueries:
         store = info.context.store
         live = [stored.document for stored in await store.campaigns.list(statuses=LIVE)]
         policy = (await store.settings.get()).policy
-        return OverlapList(overlaps=[overlap_of(found) for found in overlaps(draft, live, policy)])
+        catalog = await store.products.catalog_facts(target_values(draft.target))
+        return OverlapList(
+            overlaps=[overlap_of(found) for found in overlaps(draft, live, policy)],
+            warnings=[
+                TargetWarning(dimension=warning.dimension, value=warning.value, message=warning.message)
+                for warning in unmatched_targets(draft.target, catalog)
+            ],
+        )
 
     @strawberry.field(
         description="A draft (a document, or a stored campaign by id) priced on a sample cart by the pricing "

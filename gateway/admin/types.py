@@ -211,6 +211,16 @@ class Overlap:
     certain: bool
 
 
+@strawberry.type(
+    description="A value of the draft's target (dimension: skus, categories, brands or collections) that no "
+    "product of the catalog carries: it selects nothing today."
+)
+class TargetWarning:
+    dimension: str
+    value: str
+    message: str
+
+
 def overlap_of(overlap: OverlapRecord) -> Overlap:
     return Overlap(
         campaign_id=overlap.campaign_id,

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.catalog import StoredCampaign
 from domain.store import Store
+from domain.store.code_runner import CodeBatchRunner
 from gateway.auth import AdminAuthenticator, Principal, Shopper, StorefrontAuthenticator
 from gateway.pricing import PricingClient
 from gateway.settings import GatewaySettings
@@ -24,6 +25,8 @@ class Services:
     pricing: PricingClient
     admin_auth: AdminAuthenticator
     storefront_auth: StorefrontAuthenticator
+    code_runner: CodeBatchRunner | None = None
+    """Runs the batches of generated codes in the background (woken when one is started)."""
 
 
 @dataclass

@@ -26,6 +26,7 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 
+from domain.store.errors import database_unreachable
 from gateway.settings import GatewaySettings
 
 log = logging.getLogger("kampanya.gateway")
@@ -42,6 +43,28 @@ def _internal(error: GraphQLError) -> bool:
         log.error("unexpected error in a resolver", exc_info=original)
         return True
     return False
+
+
+UNAVAILABLE = "Temporarily unavailable: the catalog database cannot be reached; retry shortly."
+
+
+class MaskInternalErrors(MaskErrors):
+    """Resolver errors masked: an unreachable database as UNAVAILABLE (worth a retry), anything else as
+    INTERNAL; neither says more than that and the request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_internal, error_message=INTERNAL)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        unreachable = error.original_error is not None and database_unreachable(error.original_error)
+        return GraphQLError(
+            message=UNAVAILABLE if unreachable else INTERNAL,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "UNAVAILABLE" if unreachable else "INTERNAL"},
+        )
 
 
 class HideSuggestions(MaskErrors):
@@ -117,7 +140,7 @@ def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] |
         lambda: AddValidationRules(list(limits)),
         lambda: ValidationCache(maxsize=512),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: MaskErrors(should_mask_error=_internal, error_message=INTERNAL),
+        MaskInternalErrors,
         RefuseUnstorableText,
     ]
     if settings.production:
@@ -172,7 +195,12 @@ class Guard:
         except TimeoutError:
             if not started:
                 await _answer(send, 504, f"the request took longer than {self.timeout} s", "TIMEOUT")
-        except Exception:
+        except Exception as error:
+            if database_unreachable(error):
+                log.warning("the database is unreachable", extra={"event": "database_unavailable"})
+                if not started:
+                    await _answer(send, 503, UNAVAILABLE, "UNAVAILABLE", [(b"retry-after", b"1")])
+                return
             log.exception("unexpected error serving a GraphQL request")
             if not started:
                 await _answer(send, 500, INTERNAL, "INTERNAL")

@@ -13,7 +13,7 @@ from grpc import aio
 
 from domain.documents import Cart, parse_cart
 from domain.documents.cart import Customer
-from domain.errors import DocumentError
+from domain.errors import DocumentError, FieldError
 from gateway.documents import (
     LineInput,
     Offer,
@@ -30,6 +30,9 @@ from gateway.graph.problems import PricingUnavailable, Problem, ValidationFailed
 from gateway.pricing import rpc_reason
 from gateway.settings import GatewaySettings
 
+MAX_OFFERS = 500
+"""The most offers one call lists (the pricing core's own limit)."""
+
 Info = strawberry.Info[StorefrontContext, None]
 
 
@@ -45,6 +48,7 @@ class ShopperCartInput:
 class OfferList:
     offers: list[Offer]
     catalog_version: int
+    more: bool = strawberry.field(description="whether the customer has more offers than `first` let through")
 
 
 @strawberry.type
@@ -133,24 +137,35 @@ def _unavailable(error: aio.AioRpcError) -> PricingUnavailable | ValidationFaile
 @strawberry.type
 class Query:
     @strawberry.field(description="The campaigns this customer can use now, texts in `language` (then English).")
-    async def offers(self, info: Info, language: str = "en", cart: ShopperCartInput | None = None) -> OffersResult:
+    async def offers(
+        self,
+        info: Info,
+        language: str = "en",
+        cart: ShopperCartInput | None = None,
+        first: Annotated[int, strawberry.argument(description="at most this many (1 to 500)")] = 50,
+    ) -> OffersResult:
         context = info.context
+        if not 1 <= first <= MAX_OFFERS:
+            return ValidationFailed.of(
+                DocumentError("arguments", [FieldError("/first", f"from 1 to {MAX_OFFERS} offers at a time")])
+            )
         priced = await _cart(context, cart) if cart is not None else None
         if isinstance(priced, ValidationFailed):
             return priced
         customer = priced.customer if priced is not None else await _customer(context)
         try:
-            found, version = await context.services.pricing.offers(
+            found, version, more = await context.services.pricing.offers(
                 customer=customer,
                 channel=context.shopper.channel,
                 language=language,
                 currency=priced.currency if priced else None,
                 cart=priced,
                 request_id=context.request_id,
+                limit=first,
             )
         except aio.AioRpcError as error:
             return _unavailable(error)
-        return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version)
+        return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version, more=more)
 
     @strawberry.field(description="What the cart costs now, line by line, with every campaign explained.")
     async def price_cart(self, info: Info, cart: ShopperCartInput) -> PriceCartResult:

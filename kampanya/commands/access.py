@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from domain.access import AdminUser, Role
-from domain.store import NotFound, Store, StoreError, database_url
+from domain.store import NotFound, Store
+from kampanya.commands.store import with_store
 from kampanya.inputs import CliError
 
 Value = TypeVar("Value")
@@ -43,40 +42,26 @@ def register(commands: Any) -> None:
         parser.add_argument("--database-url", help="default KAMPANYA_DATABASE_URL, else ./kampanya.sqlite3")
 
 
-def _with_store(arguments: argparse.Namespace, work: Callable[[Store], Awaitable[Value]]) -> Value:
-    async def run() -> Value:
-        try:
-            store = await Store.open(arguments.database_url or database_url())
-        except StoreError as error:
-            raise CliError(str(error)) from None
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
-    return asyncio.run(run())
-
-
 def _put_user(arguments: argparse.Namespace) -> str:
     user = AdminUser(arguments.subject, Role(arguments.role), email=arguments.email, disabled=arguments.disabled)
-    _with_store(arguments, lambda store: store.users.put(user))
+    with_store(arguments, lambda store: store.users.put(user))
     return f"user {user.subject}: {user.role}{' (disabled)' if user.disabled else ''}"
 
 
 def _list_users(arguments: argparse.Namespace) -> str:
-    users = _with_store(arguments, lambda store: store.users.list())
+    users = with_store(arguments, lambda store: store.users.list())
     return "\n".join(f"{u.subject}\t{u.role}\t{u.email or ''}\t{'disabled' if u.disabled else ''}" for u in users)
 
 
 def _create_key(arguments: argparse.Namespace) -> str:
-    key, secret = _with_store(
+    key, secret = with_store(
         arguments, lambda store: store.api_keys.create(arguments.name, Role(arguments.role), created_by="cli")
     )
     return f"API key {key.id} ({key.role}): {secret}\n(the secret is shown this once)"
 
 
 def _list_keys(arguments: argparse.Namespace) -> str:
-    keys = _with_store(arguments, lambda store: store.api_keys.list())
+    keys = with_store(arguments, lambda store: store.api_keys.list())
     return "\n".join(
         f"{k.id}\t{k.name}\t{k.role}\t{'revoked ' + k.revoked_at.isoformat() if k.revoked_at else 'active'}"
         for k in keys
@@ -91,4 +76,4 @@ def _revoke_key(arguments: argparse.Namespace) -> str:
             raise CliError(f"no API key {arguments.id!r}") from None
         return f"API key {key.id}: revoked"
 
-    return _with_store(arguments, revoke)
+    return with_store(arguments, revoke)

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from domain.store import Store, migrate
+from tests.integration.outage import proxied_postgres  # noqa: F401 (a fixture for the tests here)
 from tests.integration.redis_servers import RedisProcess, forget_keys
 
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"

@@ -82,3 +82,11 @@ def test_a_disabled_assigned_code_is_neither_offered_nor_accepted() -> None:
     assert [(rejected.code, rejected.reason) for rejected in result.rejected_coupons] == [
         ("SORRY-OLD", CouponReason.DISABLED)
     ]
+
+
+def test_a_limit_lists_the_first_offers_by_priority_and_looks_no_further() -> None:
+    every = list_offers(SNAPSHOT, customer=Customer(id="ayse"), currency="TRY", now=NOW)
+    first = list_offers(SNAPSHOT, customer=Customer(id="ayse"), currency="TRY", now=NOW, limit=1)
+
+    assert len(every) > 1
+    assert first == every[:1]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.documents import parse_policy
-from domain.overlap import Outcome, overlaps
+from domain.documents.campaign import Target
+from domain.overlap import CatalogFacts, Outcome, overlaps, target_values, unmatched_targets
 from tests.builders import campaign
 
 TEN = {"type": "PERCENTAGE", "value": "10"}
@@ -108,3 +109,29 @@ def test_the_draft_itself_and_results_are_ordered_by_priority() -> None:
     live = [campaign("b", TEN), campaign("a", TEN), campaign("top", TEN, priority=9), campaign("draft", TEN)]
 
     assert _ids(draft, *live) == ["top", "a", "b"]
+
+
+def test_target_values_nobody_carries_are_warned_of_only_when_the_catalog_has_products() -> None:
+    target = Target.model_validate(
+        {"skus": ["SHIRT-1", "GHOST"], "categories": ["shirts"], "brands": ["acme"], "collections": ["summer"]}
+    )
+    carried = CatalogFacts(
+        has_products=True, found=frozenset({("skus", "SHIRT-1"), ("categories", "shirts"), ("brands", "ACME")})
+    )
+
+    warnings = unmatched_targets(target, carried)
+
+    assert [(warning.dimension, warning.value) for warning in warnings] == [
+        ("skus", "GHOST"),
+        ("brands", "acme"),
+        ("collections", "summer"),
+    ]
+    assert warnings[0].message == "sku 'GHOST' matches no product of the catalog"
+    assert unmatched_targets(target, CatalogFacts(has_products=False)) == []
+    assert unmatched_targets(Target(), carried) == []
+    assert target_values(target) == {
+        "skus": ["SHIRT-1", "GHOST"],
+        "categories": ["shirts"],
+        "brands": ["acme"],
+        "collections": ["summer"],
+    }

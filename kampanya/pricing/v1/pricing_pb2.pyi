@@ -1339,12 +1339,15 @@ class ListOffersRequest(_message.Message):
     CURRENCY_FIELD_NUMBER: _builtins.int
     NOW_FIELD_NUMBER: _builtins.int
     CART_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
     channel: _builtins.str
     """The channel asked for; campaigns restricted to other channels are left out."""
     language: _builtins.str
     """Preferred language of the texts (e.g. "tr", "en"); falls back to English, then any."""
     currency: _builtins.str
     """Leave out campaigns in another currency."""
+    limit: _builtins.int
+    """At most this many offers, the first by priority (0: 50; at most 500). `more` says whether there are others."""
     @_builtins.property
     def customer(self) -> Global___Customer:
         """The customer; `id` finds the codes assigned to them."""
@@ -1366,10 +1369,11 @@ class ListOffersRequest(_message.Message):
         currency: _builtins.str | None = ...,
         now: _timestamp_pb2.Timestamp | None = ...,
         cart: Global___Cart | None = ...,
+        limit: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "currency", b"currency", "customer", b"customer", "now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "currency", b"currency", "customer", b"customer", "language", b"language", "now", b"now"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "currency", b"currency", "customer", b"customer", "language", b"language", "limit", b"limit", "now", b"now"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__channel: _TypeAlias = _typing.Literal["channel"]  # noqa: Y015
     _WhichOneofArgType__channel: _TypeAlias = _typing.Literal["_channel", b"_channel"]  # noqa: Y015
@@ -1388,8 +1392,11 @@ class ListOffersResponse(_message.Message):
 
     OFFERS_FIELD_NUMBER: _builtins.int
     CATALOG_VERSION_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
     catalog_version: _builtins.int
     """The catalog version the offers come from."""
+    more: _builtins.bool
+    """Whether the customer is eligible for more offers than the limit let through."""
     @_builtins.property
     def offers(self) -> _containers.RepeatedCompositeFieldContainer[Global___Offer]:
         """Offers ordered by priority (higher first), then id."""
@@ -1399,10 +1406,11 @@ class ListOffersResponse(_message.Message):
         *,
         offers: _abc.Iterable[Global___Offer] | None = ...,
         catalog_version: _builtins.int = ...,
+        more: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_version", b"catalog_version", "offers", b"offers"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_version", b"catalog_version", "more", b"more", "offers", b"offers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

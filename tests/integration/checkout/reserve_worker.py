@@ -1,5 +1,7 @@
-"""A checkout process for the concurrency tests: reserves a range of orders against one campaign at once
-and prints how many got its discount. Run as `python -m tests.integration.checkout.reserve_worker`."""
+"""A checkout process for the concurrency tests: for each round it reads from standard input (one JSON line:
+the campaign documents, the limited campaign's id, the round and the range of order numbers), it reserves
+that range of orders against the campaign at once and prints how many got its discount. Started once for
+all the rounds of a test (`python -m tests.integration.checkout.reserve_worker`); it ends at end of input."""
 
 from __future__ import annotations
 
@@ -25,17 +27,10 @@ class Catalog:
         self.version = 1
 
 
-async def run(arguments: argparse.Namespace) -> int:
-    snapshot = Snapshot.compile(parse_campaigns(json.loads(arguments.campaigns)))
-    catalog = Catalog(snapshot)
-    store = await Store.open(arguments.database_url)
-    counters: Any = (
-        RedisCounters.from_url(arguments.redis_url, ledger=store.orders, prefix=arguments.prefix)
-        if arguments.redis_url
-        else SqlCounters(store.database)
-    )
+async def run_round(arguments: argparse.Namespace, counters: Any, store: Store, task: dict[str, Any]) -> int:
+    catalog = Catalog(Snapshot.compile(parse_campaigns(task["campaigns"])))
     checkout = Checkout(lambda: catalog, counters, store.orders)
-    start, end = (int(part) for part in arguments.orders.split(":"))
+    start, end = task["orders"]
     gate = asyncio.Semaphore(arguments.concurrency)
 
     async def reserve(number: int) -> bool:
@@ -47,16 +42,27 @@ async def run(arguments: argparse.Namespace) -> int:
             }
         )
         async with gate:
-            reservation = await checkout.reserve(f"{arguments.round}-{number}", cart)
-        return any(entry.campaign_id == arguments.campaign for entry in reservation.result.applied)
+            reservation = await checkout.reserve(f"{task['round']}-{number}", cart)
+        return any(entry.campaign_id == task["campaign"] for entry in reservation.result.applied)
 
+    return sum(await asyncio.gather(*(reserve(number) for number in range(start, end))))
+
+
+async def run(arguments: argparse.Namespace) -> None:
+    store = await Store.open(arguments.database_url)
+    counters: Any = (
+        RedisCounters.from_url(arguments.redis_url, ledger=store.orders, prefix=arguments.prefix)
+        if arguments.redis_url
+        else SqlCounters(store.database)
+    )
+    loop = asyncio.get_running_loop()
     try:
-        granted = await asyncio.gather(*(reserve(number) for number in range(start, end)))
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            print(await run_round(arguments, counters, store, json.loads(line)), flush=True)
     finally:
         if arguments.redis_url:
             await counters.close()
         await store.close()
-    return sum(granted)
 
 
 def main() -> None:
@@ -64,14 +70,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--redis-url")
     parser.add_argument("--prefix", default="kampanya")
-    parser.add_argument("--campaigns", required=True, help="JSON array of campaign documents")
-    parser.add_argument("--campaign", required=True, help="the limited campaign's id")
-    parser.add_argument("--orders", required=True, help="start:end of the order numbers")
-    parser.add_argument("--round", required=True)
     parser.add_argument("--concurrency", type=int, default=64)
-    granted = asyncio.run(run(parser.parse_args()))
-    print(granted)
-    sys.stdout.flush()
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

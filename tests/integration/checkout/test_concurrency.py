@@ -24,32 +24,54 @@ ORDERS = 500
 LIMIT = 100
 
 
-async def _round(database_url: str, redis_url: str | None, prefix: str, number: int) -> int:
-    limited = campaign(f"round-{number}", {"type": "PERCENTAGE", "value": "10"}, limits={"total_redemptions": LIMIT})
-    documents = json.dumps([limited.model_dump(mode="json")])
-    share = ORDERS // PROCESSES
-    command = [sys.executable, "-m", "tests.integration.checkout.reserve_worker", "--database-url", database_url]
-    if redis_url:
-        command += ["--redis-url", redis_url, "--prefix", prefix]
-    workers = [
-        await asyncio.create_subprocess_exec(
-            *command,
-            "--campaigns",
-            documents,
-            "--campaign",
-            limited.id,
-            "--orders",
-            f"{index * share}:{(index + 1) * share}",
-            "--round",
-            str(number),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
+class Workers:
+    """Four checkout processes, started once for all the rounds of a test (starting a Python process costs
+    more than a round): each round, every one reserves its share of the orders at the same moment."""
+
+    def __init__(self, processes: list[asyncio.subprocess.Process]) -> None:
+        self._processes = processes
+
+    @classmethod
+    async def start(cls, database_url: str, redis_url: str | None, prefix: str) -> Workers:
+        command = [sys.executable, "-m", "tests.integration.checkout.reserve_worker", "--database-url", database_url]
+        if redis_url:
+            command += ["--redis-url", redis_url, "--prefix", prefix]
+        processes = [
+            await asyncio.create_subprocess_exec(*command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            for _ in range(PROCESSES)
+        ]
+        return cls(processes)
+
+    async def round(self, number: int) -> int:
+        """Run round `number` on a new campaign limited to LIMIT uses; return how many orders got it."""
+        limited = campaign(
+            f"round-{number}", {"type": "PERCENTAGE", "value": "10"}, limits={"total_redemptions": LIMIT}
         )
-        for index in range(PROCESSES)
-    ]
-    outputs = [await worker.communicate() for worker in workers]
-    assert all(worker.returncode == 0 for worker in workers)
-    return sum(int(stdout.decode().strip()) for stdout, _ in outputs)
+        share = ORDERS // PROCESSES
+        for index, process in enumerate(self._processes):
+            task = {
+                "campaigns": [limited.model_dump(mode="json")],
+                "campaign": limited.id,
+                "round": number,
+                "orders": [index * share, (index + 1) * share],
+            }
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(task).encode() + b"\n")
+            await process.stdin.drain()
+        granted = 0
+        for process in self._processes:
+            assert process.stdout is not None
+            line = await process.stdout.readline()
+            assert line, f"a worker ended early (exit {await process.wait()})"
+            granted += int(line.decode())
+        return granted
+
+    async def stop(self) -> None:
+        for process in self._processes:
+            assert process.stdin is not None
+            process.stdin.close()
+        codes = [await process.wait() for process in self._processes]
+        assert codes == [0] * PROCESSES
 
 
 @pytest.mark.parametrize("rounds", [20])
@@ -59,13 +81,15 @@ async def test_500_reservations_from_4_processes_on_a_limit_of_100_take_exactly_
     prefix = redis_prefix
     store = await Store.open(postgres_url)
     counters = RedisCounters.from_url(redis_url, ledger=store.orders, prefix=prefix)
+    workers = await Workers.start(postgres_url, redis_url, prefix)
     try:
         for number in range(rounds):
-            granted = await _round(postgres_url, redis_url, prefix, number)
+            granted = await workers.round(number)
             rule = LimitRule(f"round-{number}", total_redemptions=LIMIT)
             assert granted == LIMIT, f"round {number}"
             assert await counters_usage(counters, rule) == await ledger_usage(store, rule) == Usage(uses=LIMIT)
     finally:
+        await workers.stop()
         await counters.close()
         await store.close()
 
@@ -76,11 +100,13 @@ async def test_500_reservations_from_4_processes_on_a_limit_of_100_take_exactly_
 ) -> None:
     store = await Store.open(database_url)
     counters = SqlCounters(store.database)
+    workers = await Workers.start(database_url, None, "")
     try:
         for number in range(rounds):
-            granted = await _round(database_url, None, "", number)
+            granted = await workers.round(number)
             rule = LimitRule(f"round-{number}", total_redemptions=LIMIT)
             assert granted == LIMIT, f"round {number}"
             assert await counters_usage(counters, rule) == await ledger_usage(store, rule) == Usage(uses=LIMIT)
     finally:
+        await workers.stop()
         await store.close()

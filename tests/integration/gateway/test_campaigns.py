@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.access import Role
+from domain.documents.catalog import Product
 from domain.documents.common import Status
 from domain.templates import template_names
 from tests.builders import campaign
@@ -640,3 +641,34 @@ async def test_an_owner_adds_people_who_can_then_sign_in_until_they_are_disabled
     assert stranger.status_code == 401
     assert disabled["user"]["disabled"] is True
     assert after.status_code == 401
+
+
+async def test_a_target_no_product_of_the_catalog_carries_is_a_warning_of_the_overlap_check(
+    gateway: Gateway,
+) -> None:
+    token = await gateway.user("mert", Role.MARKETER)
+    query = (
+        "query($campaign: CampaignInput) { overlaps(campaign: $campaign) { __typename"
+        " ... on OverlapList { overlaps { campaignId } warnings { dimension value message } } } }"
+    )
+    draft = document(
+        "odd-target",
+        {"type": "PERCENTAGE", "value": "15"},
+        target={"skus": ["SHIRT-1", "GHOST"], "categories": ["shirts", "hats"], "collections": ["summer", "winter"]},
+    )
+    before = await run(gateway, token, query, campaign=draft)
+    for product in [
+        Product(sku="SHIRT-1", categories=["shirts"], collections=["summer"], price="10.00", currency="TRY"),
+        Product(sku="SOCK-1", categories=["socks"], brand="acme", price="5.00", currency="TRY"),
+    ]:
+        await gateway.pricing.writer.products.upsert(product)
+
+    after = await run(gateway, token, query, campaign=draft)
+
+    assert before == {"__typename": "OverlapList", "overlaps": [], "warnings": []}
+    assert [(entry["dimension"], entry["value"]) for entry in after["warnings"]] == [
+        ("skus", "GHOST"),
+        ("categories", "hats"),
+        ("collections", "winter"),
+    ]
+    assert after["warnings"][1]["message"] == "category 'hats' matches no product of the catalog"

@@ -120,7 +120,7 @@ async def test_offers_are_listed_in_the_customers_language_with_hints_against_th
     await pricing.server.catalog.refresh()
 
     async with _client(pricing) as client:
-        offers, version = await client.offers(
+        offers, version, more = await client.offers(
             customer=Customer(id="ayse"),
             channel="mobile",
             language="tr",
@@ -128,10 +128,11 @@ async def test_offers_are_listed_in_the_customers_language_with_hints_against_th
             cart=CART,
             now=datetime.fromisoformat(MONDAY_1300),
         )
-        anonymous, _ = await client.offers(customer=None, language="en")
+        anonymous, _, _ = await client.offers(customer=None, language="en")
 
     found = {offer.campaign_id: offer for offer in offers}
     assert sorted(found) == ["b5p4", "big", "ten", "welcome"]
+    assert more is False
     assert found["ten"].name == "Herkese %10"
     assert found["welcome"].codes == ["SORRY-AYSE"]
     assert found["big"].hint is not None
@@ -240,3 +241,14 @@ async def test_each_call_carries_the_token_the_request_id_and_a_deadline(pricing
     assert offers_method.endswith("/ListOffers")
     assert [key for key, _ in offers_metadata if key == "x-request-id"] == []
     assert offers_timeout == pytest.approx(0.5)
+
+
+async def test_offers_stop_at_the_limit_and_say_there_are_more(pricing: Pricing) -> None:
+    async with _client(pricing) as client:
+        every, _, more_than_all = await client.offers(customer=Customer(id="ayse"), language="en", limit=500)
+        first, _, more = await client.offers(customer=Customer(id="ayse"), language="en", limit=2)
+
+    assert len(every) > 2
+    assert more_than_all is False
+    assert [offer.campaign_id for offer in first] == [offer.campaign_id for offer in every[:2]]
+    assert more is True

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from domain.access import GRANTS, Operation, Role
-from domain.documents.catalog import CouponCodeSpec, CustomerProfile
+from domain.code_batches import BatchRequest
+from domain.documents.catalog import CouponCodeSpec, CustomerProfile, Segment
 from domain.documents.common import Status
 from tests.builders import campaign
 from tests.integration.gateway.harness import Gateway, running_gateway
@@ -23,7 +24,7 @@ CART = {
 }
 SHOPPER_CART = {"lines": [{"id": "l1", "sku": "SHIRT", "quantity": 2, "unitPrice": "100.00"}]}
 INTROSPECTION = "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }"
-NOT_IN_GRAPH = frozenset({Operation.READ_REPORTS})
+NOT_IN_GRAPH: frozenset[Operation] = frozenset()
 """Operations of the matrix that no field of the admin graph runs yet (reported, not tested)."""
 
 Variables = dict[str, Any]
@@ -67,6 +68,24 @@ async def a_code(gateway: Gateway, key: str) -> Variables:
     return {"code": f"code-{key}", "enabled": False}
 
 
+def a_code_with(extra: Callable[[str], Variables]) -> Prepare:
+    async def prepare(gateway: Gateway, key: str) -> Variables:
+        return {"code": (await a_code(gateway, key))["code"], **extra(key)}
+
+    return prepare
+
+
+async def a_coupon_campaign(gateway: Gateway, key: str) -> Variables:
+    await gateway.pricing.writer.campaigns.save(campaign(key, {"type": "AMOUNT", "value": "10.00"}, kind="COUPON"))
+    return {"batch": {"campaignId": key, "count": 5}, "code": {"code": f"NEW-{key}", "campaignId": key}}
+
+
+async def a_code_batch(gateway: Gateway, key: str) -> Variables:
+    await a_coupon_campaign(gateway, key)
+    batch = await gateway.pricing.writer.code_batches.create(BatchRequest(key, 3), created_by="setup")
+    return {"id": batch.id}
+
+
 async def an_api_key(gateway: Gateway, key: str) -> Variables:
     created, _ = await gateway.pricing.writer.api_keys.create(key, Role.ANALYST, created_by="setup")
     return {"id": created.id}
@@ -75,6 +94,11 @@ async def an_api_key(gateway: Gateway, key: str) -> Variables:
 async def a_customer(gateway: Gateway, key: str) -> Variables:
     await gateway.pricing.writer.customers.upsert(CustomerProfile(id=f"customer-{key}"))
     return {"customerId": f"customer-{key}", "amount": "50.00", "reason": "late delivery"}
+
+
+async def a_segment(gateway: Gateway, key: str) -> Variables:
+    await gateway.pricing.writer.segments.upsert(Segment(id=key, name=key))
+    return {"id": key}
 
 
 async def given_customer(gateway: Gateway, key: str) -> Variables:
@@ -95,7 +119,9 @@ class Case:
 
 
 def _mutation(field: str, arguments: str, call: str) -> str:
-    return f"mutation({arguments}) {{ answer: {field}({call}) {{ __typename {PROBLEM} }} }}"
+    head = f"mutation({arguments})" if arguments else "mutation"
+    inner = f"({call})" if call else ""
+    return f"{head} {{ answer: {field}{inner} {{ __typename {PROBLEM} }} }}"
 
 
 def _query(field: str, arguments: str = "", call: str = "") -> str:
@@ -125,8 +151,117 @@ MATRIX: tuple[Case, ...] = (
         "customer",
         Operation.READ_CUSTOMERS,
         _query("customer", "$id: String!", "id: $id"),
-        "CustomerView",
+        "Customer360",
         given_customer,
+    ),
+    Case(
+        "segment",
+        Operation.READ_CUSTOMERS,
+        _query("segment", "$id: String!", "id: $id"),
+        "SegmentView",
+        a_segment,
+    ),
+    Case("segments", Operation.READ_CUSTOMERS, _query("segments"), "SegmentList"),
+    # WRITE_CUSTOMERS
+    Case(
+        "upsertCustomer",
+        Operation.WRITE_CUSTOMERS,
+        _mutation("upsertCustomer", "$customer: CustomerProfileInput!", "customer: $customer"),
+        "CustomerSaved",
+        given(lambda key: {"customer": {"id": f"customer-{key}", "city": "Ankara"}}),
+    ),
+    Case(
+        "importCustomers",
+        Operation.WRITE_CUSTOMERS,
+        _mutation("importCustomers", "$data: String!", "format: CSV, data: $data"),
+        "ImportDone",
+        given(lambda key: {"data": f"id,city\ncustomer-{key},Ankara\n"}),
+    ),
+    Case(
+        "orderPlaced",
+        Operation.WRITE_CUSTOMERS,
+        _mutation("orderPlaced", "$order: PlacedOrderInput!", "order: $order"),
+        "OrderRecorded",
+        given(
+            lambda key: {
+                "order": {
+                    "orderId": f"order-{key}",
+                    "customerId": f"customer-{key}",
+                    "currency": "TRY",
+                    "total": "10.00",
+                    "at": "2026-01-01T10:00:00+00:00",
+                }
+            }
+        ),
+    ),
+    # MANAGE_SEGMENTS
+    Case(
+        "putSegment",
+        Operation.MANAGE_SEGMENTS,
+        _mutation("putSegment", "$segment: SegmentInput!", "segment: $segment"),
+        "SegmentSaved",
+        given(lambda key: {"segment": {"id": key, "name": key}}),
+    ),
+    Case(
+        "addSegmentMembers",
+        Operation.MANAGE_SEGMENTS,
+        _mutation("addSegmentMembers", "$id: String!", 'segmentId: $id, customerIds: ["c-1"]'),
+        "SegmentMembersChanged",
+        a_segment,
+    ),
+    Case(
+        "removeSegmentMembers",
+        Operation.MANAGE_SEGMENTS,
+        _mutation("removeSegmentMembers", "$id: String!", 'segmentId: $id, customerIds: ["c-1"]'),
+        "SegmentMembersChanged",
+        a_segment,
+    ),
+    Case(
+        "importSegmentMembers",
+        Operation.MANAGE_SEGMENTS,
+        _mutation("importSegmentMembers", "$id: String!", 'segmentId: $id, data: "id\\nc-1\\nc-2\\n"'),
+        "SegmentMembersChanged",
+        a_segment,
+    ),
+    Case(
+        "recomputeSegments",
+        Operation.MANAGE_SEGMENTS,
+        _mutation("recomputeSegments", "", ""),
+        "SegmentsRecomputed",
+    ),
+    # MANAGE_PRODUCTS
+    Case(
+        "upsertProduct",
+        Operation.MANAGE_PRODUCTS,
+        _mutation("upsertProduct", "$sku: String!", 'product: {sku: $sku, price: "10.00", currency: "TRY"}'),
+        "ProductSaved",
+        given(lambda key: {"sku": key.upper()}),
+    ),
+    Case(
+        "importProducts",
+        Operation.MANAGE_PRODUCTS,
+        _mutation("importProducts", "$data: String!", "format: JSONL, data: $data"),
+        "ImportDone",
+        given(lambda key: {"data": f'{{"sku": "{key.upper()}", "price": "1.00", "currency": "TRY"}}\n'}),
+    ),
+    # READ_REPORTS
+    Case(
+        "campaignReport",
+        Operation.READ_REPORTS,
+        _query(
+            "campaignReport",
+            "$id: String!, $from: Date!, $to: Date!",
+            "campaignId: $id, from: $from, to: $to",
+        ),
+        "CampaignReportView",
+        stored(Status.DRAFT, lambda key: {"id": key, "from": "2026-03-01", "to": "2026-03-31"}),
+    ),
+    Case(
+        "campaignRanking",
+        Operation.READ_REPORTS,
+        _query("campaignRanking", "$from: Date!, $to: Date!", "from: $from, to: $to"),
+        "CampaignRanking",
+        given(lambda key: {"from": "2026-03-01", "to": "2026-03-31"}),
     ),
     # WRITE_CAMPAIGNS
     Case(
@@ -209,6 +344,49 @@ MATRIX: tuple[Case, ...] = (
         _mutation("setCodeEnabled", "$code: String!, $enabled: Boolean!", "code: $code, enabled: $enabled"),
         "CodeSwitched",
         a_code,
+    ),
+    Case(
+        "assignCode",
+        Operation.MANAGE_CODES,
+        _mutation("assignCode", "$code: String!, $customerId: String", "code: $code, customerId: $customerId"),
+        "CodeSaved",
+        a_code_with(lambda key: {"customerId": f"customer-{key}"}),
+    ),
+    Case(
+        "updateCode",
+        Operation.MANAGE_CODES,
+        _mutation("updateCode", "$code: String!, $terms: CodeTermsInput!", "code: $code, terms: $terms"),
+        "CodeSaved",
+        a_code_with(lambda key: {"terms": {"maxUses": 3}}),
+    ),
+    Case("codes", Operation.READ_CODES, _query("codes"), "ManagedCodeConnection"),
+    Case(
+        "codeUsage",
+        Operation.READ_CODES,
+        _query("codeUsage", "$code: String!", "code: $code"),
+        "CodeUsage",
+        a_code,
+    ),
+    Case(
+        "codeBatch",
+        Operation.READ_CODES,
+        _query("codeBatch", "$id: String!", "id: $id"),
+        "CodeBatch",
+        a_code_batch,
+    ),
+    Case(
+        "startCodeBatch",
+        Operation.ISSUE_CODES,
+        _mutation("startCodeBatch", "$batch: CodeBatchInput!", "batch: $batch"),
+        "CodeBatchStarted",
+        a_coupon_campaign,
+    ),
+    Case(
+        "createCode",
+        Operation.ISSUE_CODES,
+        _mutation("createCode", "$code: CodeInput!", "code: $code"),
+        "CodeSaved",
+        a_coupon_campaign,
     ),
     Case(
         "issueSorryCoupon",
