@@ -244,7 +244,10 @@ def markdown(
         for item in figures:
             met = "" if item.get("met") is None else ("**yes**" if item["met"] else "**no**")
             value = item["value"]
-            shown = f"{value:,}" if isinstance(value, int | float) else str(value)
+            if isinstance(value, float):
+                shown = f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.3g}"
+            else:
+                shown = f"{value:,}" if isinstance(value, int) else str(value)
             lines.append(
                 f"| {benchmark.name} | {item['name']} | {shown} {item['unit']} | {item.get('target') or ''} | {met} |"
             )
