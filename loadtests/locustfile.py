@@ -34,6 +34,8 @@ import jwt
 from locust import HttpUser, User, between, events, task
 from locust.env import Environment
 
+from domain.documents import parse_cart
+from gateway.pricing import cart_to_pb
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc as pb_grpc
 
@@ -73,25 +75,16 @@ def random_lines(rng: random.Random, count: int) -> list[dict[str, Any]]:
 
 
 def pb_cart(lines: list[dict[str, Any]], customer: str, coupons: list[str]) -> pb.Cart:
-    return pb.Cart(
-        currency="TRY",
-        channel="web",
-        customer=pb.Customer(id=customer),
-        lines=[
-            pb.Line(
-                id=line["id"],
-                sku=line["sku"],
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                categories=line["categories"],
-                brand=line["brand"],
-                collections=line["collections"],
-            )
-            for line in lines
-        ],
-        shipping=pb.Shipping(method="standard", amount="29.90"),
-        coupons=coupons,
-    )
+    """The cart document of these lines, validated and put in protobuf as the gateway's client does."""
+    document = {
+        "currency": "TRY",
+        "channel": "web",
+        "customer": {"id": customer},
+        "lines": lines,
+        "shipping": {"method": "standard", "amount": "29.90"},
+        "coupons": coupons,
+    }
+    return cart_to_pb(parse_cart(document))
 
 
 def graphql_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -218,12 +211,15 @@ class CheckoutUser(User):  # type: ignore[misc]
 
 
 class GraphUser(HttpUser):  # type: ignore[misc]
+    """A user of one of the graphs; `auth` is the headers its calls carry (set in `on_start`)."""
+
     abstract = True
+    auth: dict[str, str]
 
     def graph(self, path: str, name: str, query: str, variables: dict[str, Any], expected: set[str]) -> Any:
         """Post a GraphQL operation; a transport error, a GraphQL error or an unexpected member is a failure."""
         with self.client.post(
-            path, json={"query": query, "variables": variables}, headers=self.headers(), name=name, catch_response=True
+            path, json={"query": query, "variables": variables}, headers=self.auth, name=name, catch_response=True
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
@@ -238,9 +234,6 @@ class GraphUser(HttpUser):  # type: ignore[misc]
                 return None
             response.success()
             return answer
-
-    def headers(self) -> dict[str, str]:
-        raise NotImplementedError
 
 
 OFFERS = 'query { offers(language: "tr") { __typename ... on OfferList { offers { campaignId } } } }'
@@ -266,17 +259,15 @@ class ShopperUser(GraphUser):
         self.customer = self.rng.choice(plan["customers"])
         now = int(time.time())
         claims = {"sub": self.customer, "aud": "kampanya-storefront", "iat": now, "exp": now + 24 * 3600}
-        self.token = jwt.encode(claims, plan["customer_token_secret"], algorithm="HS256")
-        self.address = f"10.{self.rng.randrange(256)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
-        self.refused = 0
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "x-publishable-key": manifest()["publishable_key"],
-            "authorization": f"Bearer {self.token}",
+        token = jwt.encode(claims, plan["customer_token_secret"], algorithm="HS256")
+        address = f"10.{self.rng.randrange(256)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
+        self.auth = {
+            "x-publishable-key": plan["publishable_key"],
+            "authorization": f"Bearer {token}",
             # each shopper its own address (the gateway of the load run trusts X-Forwarded-For), as in a shop
-            "x-forwarded-for": self.address,
+            "x-forwarded-for": address,
         }
+        self.refused = 0
 
     def cart(self) -> dict[str, Any]:
         return {"lines": graphql_lines(random_lines(self.rng, self.rng.randint(1, 5)))}
@@ -327,9 +318,7 @@ class AdminUser(GraphUser):
     def on_start(self) -> None:
         self.host = manifest()["gateway"]
         self.rng = random.Random()
-
-    def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {manifest()['admin_key']}"}
+        self.auth = {"authorization": f"Bearer {manifest()['admin_key']}"}
 
     def lifecycle(self, field: str, campaign_id: str, expected: set[str]) -> None:
         self.graph("/admin/graphql", field, LIFECYCLE.format(field=field), {"id": campaign_id}, expected)

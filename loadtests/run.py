@@ -44,7 +44,7 @@ import asyncpg
 from invariants import check_deployment, print_report
 from prometheus_client.parser import text_string_to_metric_families
 from seed import Scale, seed
-from tcp_proxy import TcpProxy
+from tcp_proxy import TcpProxy, free_port
 
 from domain.access import Role
 from domain.store import Store
@@ -54,13 +54,6 @@ REPOSITORY = HERE.parent
 CUSTOMER_SECRET = "loadtest-customer-token-secret-0123456789"
 PUBLISHABLE_KEY = "pk_loadtest_web"
 FAULTS = ("redis-restart", "pricing-restart", "postgres-outage")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # -- processes ------------------------------------------------------------------------------------------------

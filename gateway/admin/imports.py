@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from domain.access import Operation
 from domain.imports import ImportFormat, ImportReport
+from gateway.admin.workflow import audit_entry, refused
+from gateway.graph.context import AdminContext
+from gateway.graph.problems import Forbidden
 
 strawberry.enum(ImportFormat, description="CSV (a header line, then records) or JSON lines (an object a line).")
 
@@ -38,3 +43,22 @@ def import_done(report: ImportReport) -> ImportDone:
 def lines_of(data: str) -> io.StringIO:
     """The text of an import, read line by line."""
     return io.StringIO(data, newline="")
+
+
+async def imported(
+    context: AdminContext,
+    operation: Operation,
+    action: str,
+    format: ImportFormat,
+    data: str,
+    name: str,
+    store_rows: Callable[[io.StringIO, dict[str, object]], Awaitable[ImportReport]],
+) -> ImportDone | Forbidden:
+    """Run one bulk import for a caller allowed `operation`: `store_rows(lines, noted)` reads and stores the
+    rows (noting its counts in `noted`, the audit entry's after), under one audit entry `action`."""
+    if problem := refused(context, operation):
+        return problem
+    after: dict[str, object] = {"format": format.value, "bytes": len(data)}
+    async with context.store.audit.recording(audit_entry(context, action, "import", name, None, after)):
+        report = await store_rows(lines_of(data), after)
+    return import_done(report)

@@ -9,8 +9,7 @@ import strawberry
 
 from domain.access import Operation
 from domain.imports import ImportFormat, customer_rows
-from gateway.admin.imports import ImportDone, import_done, lines_of
-from gateway.admin.workflow import audit_entry, refused
+from gateway.admin.imports import ImportDone, imported
 from gateway.graph.context import AdminContext
 from gateway.graph.problems import Forbidden
 
@@ -20,11 +19,13 @@ ImportCustomersResult = Annotated[ImportDone | Forbidden, strawberry.union("Impo
 async def import_customers(
     info: strawberry.Info[AdminContext, None], format: ImportFormat, data: str, name: str = "upload"
 ) -> ImportCustomersResult:
-    context = info.context
-    if problem := refused(context, Operation.WRITE_CUSTOMERS):
-        return problem
-    store = context.store
-    after: dict[str, object] = {"format": format.value, "bytes": len(data)}
-    async with store.audit.recording(audit_entry(context, "customer.import", "import", name, None, after)):
-        report = await store.customers.import_rows(customer_rows(lines_of(data), format), noted=after)
-    return import_done(report)
+    customers = info.context.store.customers
+    return await imported(
+        info.context,
+        Operation.WRITE_CUSTOMERS,
+        "customer.import",
+        format,
+        data,
+        name,
+        lambda lines, noted: customers.import_rows(customer_rows(lines, format), noted=noted),
+    )

@@ -9,8 +9,7 @@ import strawberry
 
 from domain.access import Operation
 from domain.imports import ImportFormat, product_rows
-from gateway.admin.imports import ImportDone, import_done, lines_of
-from gateway.admin.workflow import audit_entry, refused
+from gateway.admin.imports import ImportDone, imported
 from gateway.graph.context import AdminContext
 from gateway.graph.problems import Forbidden
 
@@ -20,11 +19,13 @@ ImportProductsResult = Annotated[ImportDone | Forbidden, strawberry.union("Impor
 async def import_products(
     info: strawberry.Info[AdminContext, None], format: ImportFormat, data: str, name: str = "upload"
 ) -> ImportProductsResult:
-    context = info.context
-    if problem := refused(context, Operation.MANAGE_PRODUCTS):
-        return problem
-    store = context.store
-    after: dict[str, object] = {"format": format.value, "bytes": len(data)}
-    async with store.audit.recording(audit_entry(context, "product.import", "import", name, None, after)):
-        report = await store.products.import_rows(product_rows(lines_of(data), format), noted=after)
-    return import_done(report)
+    products = info.context.store.products
+    return await imported(
+        info.context,
+        Operation.MANAGE_PRODUCTS,
+        "product.import",
+        format,
+        data,
+        name,
+        lambda lines, noted: products.import_rows(product_rows(lines, format), noted=noted),
+    )
