@@ -106,6 +106,13 @@ def currency_of(code: str) -> Currency:
     return found
 
 
+def plain_text(amount: Decimal) -> str:
+    """Return the amount as text in positional notation ("12.50", "100", "-0.05"), as documents carry money:
+    what `format(amount, "f")` gives, in a fraction of its time (`str` unless that needs an exponent)."""
+    text = str(amount)
+    return text if "E" not in text else format(amount, "f")
+
+
 def decimal_places(amount: Decimal) -> int:
     exponent = amount.normalize().as_tuple().exponent
     assert isinstance(exponent, int), "only finite decimals are money"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -135,8 +136,11 @@ class Gate:
         return request.client.host if request.client else "unknown"
 
 
-def create_app(settings: GatewaySettings) -> Starlette:
-    """Return the gateway app; nothing is opened until its lifespan starts."""
+def create_app(settings: GatewaySettings, *, freeze_heap: bool = False) -> Starlette:
+    """Return the gateway app; nothing is opened until its lifespan starts. `freeze_heap` (for a server
+    process, not for tests making many apps): once started, what is alive then (modules, schemas, the
+    store's models) is moved out of the garbage collector's sight (`gc.freeze`), so that its collections
+    scan only what requests make."""
     settings.check_runnable()
     ide: Literal["graphiql"] | None = None if settings.production else "graphiql"
 
@@ -161,6 +165,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
             )
             sweeper = asyncio.create_task(sweep_segments(store, settings.segment_sweep_interval))
             app.state.services.code_runner.start()  # resumes the batches a restart interrupted
+            if freeze_heap:
+                gc.freeze()
             try:
                 yield
             finally:

@@ -33,7 +33,7 @@ from domain.documents.common import (
     Weekday,
 )
 from domain.errors import DocumentError, FieldError
-from domain.money import RoundingMode
+from domain.money import RoundingMode, plain_text
 from domain.reasons import CouponReason, SkipReason
 
 # The domain's closed enums are the graph's: a value outside them fails GraphQL validation.
@@ -263,32 +263,52 @@ def _document(value: Any, name: str, pointer: str = "") -> dict[str, Any]:
 
 def _given(value: Any, pointer: str, problems: list[FieldError]) -> dict[str, Any]:
     """Only what the client gave: an unset (or null) field is left out, so the document's default applies."""
-    hints = _hints(type(value))
     document: dict[str, Any] = {}
-    for field in dataclasses.fields(value):
-        given = getattr(value, field.name)
+    for name, key, item in _fields_of(type(value)):
+        given = getattr(value, name)
         if given is UNSET or given is None:
             continue
-        key = field.name.removesuffix("_")  # from_ is the document's "from"
-        document[key] = _plain(given, hints[field.name], f"{pointer}/{key}", problems)
+        if type(given) in _AS_IS:
+            document[key] = given
+        else:
+            document[key] = _plain(given, item, f"{pointer}/{key}", problems)
     return document
 
 
-def _plain(value: Any, hint: Any, pointer: str, problems: list[FieldError]) -> Any:
+_AS_IS = frozenset({str, int, float, bool})
+"""Values that go into a document as they are."""
+
+
+def _plain(value: Any, item: Any, pointer: str, problems: list[FieldError]) -> Any:
+    """`item` is X when the field's type is `list[X]` (or `list[X] | None`)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list):
-        item = _item_type(hint)
         if item is LocalizedTextInput:
             return _pairs([(text.language, text.text) for text in value], pointer, "language", problems)
         if item is AttributeInput:
             return _pairs([(pair.key, pair.value) for pair in value], pointer, "key", problems)
-        return [_plain(entry, item, f"{pointer}/{index}", problems) for index, entry in enumerate(value)]
+        if item in _AS_IS:
+            return list(value)
+        return [_plain(entry, None, f"{pointer}/{index}", problems) for index, entry in enumerate(value)]
     if dataclasses.is_dataclass(value):
         return _given(value, pointer, problems)
     return value
+
+
+def _fields_of(cls: type) -> list[tuple[str, str, Any]]:
+    """An input class's fields once looked at: name, document key (from_ is the document's "from"), and the
+    item type of a list field (None for the others)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = _FIELDS[cls] = [
+            (field.name, field.name.removesuffix("_"), _item_type(hints[field.name]))
+            for field in dataclasses.fields(cls)
+        ]
+    return found
 
 
 def _pairs(pairs: list[tuple[str, str]], pointer: str, noun: str, problems: list[FieldError]) -> dict[str, str]:
@@ -300,21 +320,14 @@ def _pairs(pairs: list[tuple[str, str]], pointer: str, noun: str, problems: list
     return found
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    found = _HINTS.get(cls)
-    if found is None:
-        found = _HINTS[cls] = typing.get_type_hints(cls)
-    return found
+_FIELDS: dict[type, list[tuple[str, str, Any]]] = {}
 
 
 def _item_type(hint: Any) -> Any:
-    """Return X of `list[X]` or `list[X] | None`."""
+    """Return X of `list[X]` or `list[X] | None`, None for other types."""
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-    listed = next(option for option in options if typing.get_origin(option) is list)
-    return typing.get_args(listed)[0]
+    listed = next((option for option in options if typing.get_origin(option) is list), None)
+    return typing.get_args(listed)[0] if listed is not None else None
 
 
 # -- outputs -------------------------------------------------------------------------------------------------
@@ -766,7 +779,7 @@ def _attributes(attributes: dict[str, str]) -> list[Attribute]:
 
 
 def _money(amount: Decimal) -> str:
-    return format(amount, "f")
+    return plain_text(amount)
 
 
 def _optional_money(amount: Decimal | None) -> str | None:

@@ -23,6 +23,7 @@ from domain.documents.common import BenefitType, Kind
 from domain.documents.offers import Offer
 from domain.documents.result import Hint
 from domain.errors import FieldError
+from domain.money import plain_text
 from domain.reasons import CouponReason, SkipReason
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
@@ -229,7 +230,7 @@ def customer_to_pb(customer: Customer) -> pb.Customer:
 
 
 def _money(amount: Decimal) -> str:
-    return format(amount, "f")
+    return plain_text(amount)
 
 
 def _timestamp(moment: datetime) -> Timestamp:

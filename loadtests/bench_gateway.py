@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -251,6 +252,7 @@ def plain_app(settings: GatewaySettings) -> Starlette:
         pricing = PricingClient.connect(settings.pricing_addr, token=token)
         try:
             app.state.plain = PlainServices(store, pricing, StorefrontAuthenticator(settings))
+            gc.freeze()  # as `kampanya gateway` does once started
             yield
         finally:
             await pricing.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Callable
 from typing import Final
@@ -183,6 +184,9 @@ async def serve(settings: PricingSettings, *, on_started: Callable[[PricingServe
         notices = redis_notices(settings.redis_url) if settings.redis_url else None
         server = PricingServer(settings, store, notices=notices, counters=counters)
         await server.start()
+        # what is alive now (modules, the first compiled catalog) is there for good: out of the collector's
+        # sight, its collections scan only what requests make (later snapshots are collected as usual)
+        gc.freeze()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for received in (signal.SIGTERM, signal.SIGINT):

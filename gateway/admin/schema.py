@@ -40,7 +40,7 @@ from gateway.admin.mutations.upsert_customer import upsert_customer
 from gateway.admin.mutations.upsert_product import upsert_product
 from gateway.admin.queries import CampaignQueries
 from gateway.admin.reports import ReportQueries
-from gateway.graph.hardening import schema_extensions
+from gateway.graph.build import graph_schema
 from gateway.settings import GatewaySettings
 
 
@@ -90,4 +90,4 @@ class Mutation:
 
 
 def admin_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=schema_extensions(settings))
+    return graph_schema(Query, Mutation, settings)

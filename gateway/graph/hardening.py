@@ -8,10 +8,11 @@ import asyncio
 import json
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql import BREAK, DocumentNode, ExecutionResult, StringValueNode, Visitor, visit
+from graphql import BREAK, ASTValidationRule, DocumentNode, ExecutionResult, StringValueNode, Visitor, visit
 from graphql.error import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
@@ -21,10 +22,10 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
+from strawberry.schema.schema import validate_document
 
 from domain.store.errors import database_unreachable
 from gateway.settings import GatewaySettings
@@ -87,6 +88,30 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 """What no store holds in text: NUL (PostgreSQL refuses it) and lone surrogates (not encodable as UTF-8)."""
 
 
+class ValidationByDocument(SchemaExtension):
+    """Strawberry's ValidationCache, keyed by the document's identity instead of its (deep) hash: the parser
+    cache hands out the same document for the same query text, and a document never changes. An answer is
+    kept while its document lives (so no longer than the parser cache keeps it)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None:
+            yield
+            return
+        key = (id(context.schema._schema), id(document), context.validation_rules)
+        errors = _validated.get(key)
+        if errors is None:
+            errors = _validated[key] = validate_document(context.schema._schema, document, context.validation_rules)
+            weakref.finalize(document, _validated.pop, key, None)
+        context.pre_execution_errors = errors
+        yield
+
+
+_validated: dict[tuple[int, int, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = {}
+"""Validation errors by schema, document (while it lives) and rules."""
+
+
 class RefuseUnstorableText(SchemaExtension):
     """An operation whose strings (literals or variables) carry what `UNSTORABLE` matches is refused as the
     client's error before it runs, instead of failing in the store or on the way to the pricing core."""
@@ -94,7 +119,7 @@ class RefuseUnstorableText(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if _unstorable(context.variables) or (document is not None and _UnstorableLiteral.within(document)):
+        if _unstorable_variables(context.variables) or (document is not None and _UnstorableLiteral.within(document)):
             error = GraphQLError(
                 "text may not contain NUL (U+0000) nor lone surrogates (U+D800 to U+DFFF)",
                 extensions={"code": "BAD_USER_INPUT"},
@@ -103,18 +128,45 @@ class RefuseUnstorableText(SchemaExtension):
         yield
 
 
+_verdicts: dict[int, bool] = {}
+"""Whether a document (by id, while it lives) holds an unstorable literal."""
+
+
 class _UnstorableLiteral(Visitor):
     found = False
 
     @classmethod
     def within(cls, document: DocumentNode) -> bool:
-        finder = cls()
-        visit(document, finder)
-        return finder.found
+        """Whether the document holds such a literal; known at once for a document seen before (the parser
+        cache hands out the same document for the same query text)."""
+        key = id(document)
+        found = _verdicts.get(key)
+        if found is None:
+            finder = cls()
+            visit(document, finder)
+            found = _verdicts[key] = finder.found
+            weakref.finalize(document, _verdicts.pop, key, None)
+        return found
 
     def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
         self.found = UNSTORABLE.search(node.value) is not None
         return BREAK if self.found else None
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable_variables(variables: dict[str, Any] | None) -> bool:
+    """`_unstorable` of the variables, at the speed of one JSON encoding: decoded JSON holds a NUL only where
+    its encoding shows the escape \\u0000 (as it escapes every control character), and a surrogate only
+    where it is lone (a pair decodes to one character). The walk decides when the text shows either (an
+    escaped backslash before u0000 shows it too)."""
+    if not variables:
+        return False
+    text = json.dumps(variables, ensure_ascii=False, default=repr)
+    if "\\u0000" not in text and LONE_SURROGATE.search(text) is None:
+        return False
+    return _unstorable(variables)
 
 
 def _unstorable(value: Any) -> bool:
@@ -138,7 +190,7 @@ def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] |
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(list(limits)),
-        lambda: ValidationCache(maxsize=512),
+        ValidationByDocument,
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         MaskInternalErrors,
         RefuseUnstorableText,
@@ -188,7 +240,8 @@ class Guard:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, limited_receive, tracked_send), self.timeout)
+            async with asyncio.timeout(self.timeout):  # no task of its own, unlike wait_for
+                await self.app(scope, limited_receive, tracked_send)
         except _TooLarge:
             if not started:
                 await _answer(send, 413, f"the request body is over {self.max_bytes} bytes", "BODY_TOO_LARGE")

@@ -24,8 +24,8 @@ from gateway.documents import (
     priced_cart,
     shipping_document,
 )
+from gateway.graph.build import graph_schema
 from gateway.graph.context import StorefrontContext
-from gateway.graph.hardening import schema_extensions
 from gateway.graph.problems import PricingUnavailable, Problem, ValidationFailed
 from gateway.pricing import rpc_reason
 from gateway.settings import GatewaySettings
@@ -209,4 +209,4 @@ class Mutation:
 
 
 def storefront_schema(settings: GatewaySettings) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=schema_extensions(settings))
+    return graph_schema(Query, Mutation, settings)

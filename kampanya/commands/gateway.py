@@ -37,7 +37,7 @@ def _gateway(arguments: argparse.Namespace) -> None:
         gateway_host=arguments.host, gateway_port=arguments.port, pricing_addr=arguments.pricing_addr
     )
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=settings.gateway_host,
         port=settings.gateway_port,
         loop="uvloop",

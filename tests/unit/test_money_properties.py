@@ -16,6 +16,7 @@ from domain.money import (
     allocate,
     currency_of,
     from_minor,
+    plain_text,
     quantize,
     round_div,
     split_decimal,
@@ -278,3 +279,22 @@ def test_split_decimal_parts_sum_exactly_to_the_rounded_total(
             context.prec = 100
             for part, weight in zip(parts, weights, strict=True):
                 assert abs(part - rounded_total * weight / weight_sum) < minor
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_money_as_text_is_positional_notation_of_exactly_the_amount(amount: Decimal) -> None:
+    text = plain_text(amount)
+    assert text == format(amount, "f")
+    assert "E" not in text
+    assert Decimal(text) == amount
+
+
+def test_money_as_text_keeps_the_places_and_writes_no_exponent() -> None:
+    assert [plain_text(Decimal(text)) for text in ("12.50", "100", "-0.05", "1E+3", "0E-2", "1E-9")] == [
+        "12.50",
+        "100",
+        "-0.05",
+        "1000",
+        "0.00",
+        "0.000000001",
+    ]

@@ -1,0 +1,226 @@
+"""Completing plain data fast: an execution context for both graphs.
+
+Most of what the graphs answer is plain data: a priced cart of a few hundred fields, a page of offers, a
+campaign document — object types whose every field reads one attribute of the Python value and has no
+resolver, arguments, extensions or permissions. graphql-core completes each such field through the whole
+general machinery (a resolve info, the Strawberry resolver wrapper, awaitable checks, a path, per-type
+dispatch): some microseconds per field, which made a priced cart cost more to serialize than to price.
+
+`FastExecutionContext` completes a plain object type's whole subtree in one pass instead: the same field
+collection (aliases, fragments, `@skip`/`@include`, `__typename`), the same attribute reads and the same
+leaf coercion as the general path, without building what only resolvers and error reporting need. The
+first thing that is not plain sailing — a null in a non-null position, a leaf that will not coerce, a
+deferred fragment, a failing attribute — abandons the fast pass for that object and completes it again
+the general way, which then reports the error exactly as before (the fast pass reads, never writes, so
+repeating it is harmless). Types with any other kind of field never take the fast pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLString,
+    Undefined,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+TYPENAME: Final = "__typename"
+INT_RANGE: Final = range(-(2**31), 2**31)
+
+Complete = Callable[["FastExecutionContext", Any, FieldDetailsList], Any]
+"""Completes one field's value: (context, value, the field's details) -> the answer."""
+Plan = dict[str, tuple[str, Complete]]
+"""A plain object type's fields: GraphQL name -> (Python attribute, completion)."""
+Selection = list[tuple[str, str | None, Complete | None, FieldDetailsList]]
+"""What one selection set asks of one object type: (response key, attribute or None for __typename,
+completion, the field's details)."""
+
+
+class _Slow(Exception):
+    """The fast pass cannot complete this value; the general path must (and reports any error)."""
+
+
+_plans: dict[GraphQLObjectType, Plan | None] = {}
+
+
+def plan_of(object_type: GraphQLObjectType) -> Plan | None:
+    """Return the plan of a plain object type (computed once), or None when it is not plain: a field with
+    a resolver, arguments or extensions, an abstract or non-plain object type inside, or a type check."""
+    if object_type in _plans:
+        return _plans[object_type]
+    _plans[object_type] = None  # while its own fields are looked at: a type containing itself is not plain
+    plan: Plan = {}
+    if object_type.is_type_of is not None:
+        return None
+    for name, field in object_type.fields.items():
+        definition = field.extensions.get("strawberry-definition")
+        basic = field.resolve is not None and getattr(field.resolve, "_is_default", False)
+        complete = _completion(field.type)
+        if (
+            definition is None
+            or not basic
+            or field.args
+            or getattr(definition, "default_resolver", getattr) is not getattr
+            or complete is None
+        ):
+            return None
+        plan[name] = (definition.python_name, complete)
+    _plans[object_type] = plan
+    return plan
+
+
+def _completion(type_: GraphQLOutputType) -> Complete | None:
+    """Return how to complete a value of this type, or None when it is not plain data."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = type_.of_type
+        if inner is GraphQLString:
+            return _non_null_string
+        if inner is GraphQLInt:
+            return _non_null_int
+        nullable = _completion(inner)
+        if nullable is None:
+            return None
+        required: Complete = nullable
+
+        def non_null(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+            if value is None:
+                raise _Slow
+            return required(context, value, details)
+
+        return non_null
+    if isinstance(type_, GraphQLList):
+        item = _completion(type_.of_type)
+        if item is None:
+            return None
+        each: Complete = item
+
+        def listed(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, str | bytes | dict):
+                raise _Slow
+            return [each(context, entry, details) for entry in value]
+
+        return listed
+    if type_ is GraphQLString:
+        return _string
+    if type_ is GraphQLInt:
+        return _int
+    if type_ is GraphQLBoolean:
+        return _boolean
+    if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+        leaf: GraphQLScalarType | GraphQLEnumType = type_
+        return lambda context, value, details: None if value is None else _coerced(leaf, value)
+    if isinstance(type_, GraphQLObjectType) and plan_of(type_) is not None:
+        object_type: GraphQLObjectType = type_
+        return lambda context, value, details: (
+            None if value is None else context.fast_object(object_type, details, value)
+        )
+    return None
+
+
+def _coerced(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
+    coerced = type_.coerce_output_value(value)
+    if coerced is None or coerced is Undefined:
+        raise _Slow
+    return coerced
+
+
+# the built-in scalars answer values of their own Python type as they are (what coerce_output_value does)
+def _non_null_string(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+    if type(value) is str:
+        return value
+    if value is None:
+        raise _Slow
+    return _coerced(GraphQLString, value)
+
+
+def _non_null_int(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+    if type(value) is int and value in INT_RANGE:
+        return value
+    if value is None:
+        raise _Slow
+    return _coerced(GraphQLInt, value)
+
+
+def _string(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+    return value if value is None or type(value) is str else _coerced(GraphQLString, value)
+
+
+def _int(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+    return value if value is None or (type(value) is int and value in INT_RANGE) else _coerced(GraphQLInt, value)
+
+
+def _boolean(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
+    return value if value is None or type(value) is bool else _coerced(GraphQLBoolean, value)
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, completing plain object types in one pass (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._selections: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Selection]] = {}
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        middleware = self.middleware_manager  # Strawberry passes one always: extensions with a resolve hook
+        if (middleware is None or not middleware.middlewares) and plan_of(return_type) is not None:
+            try:
+                return self.fast_object(return_type, field_details_list, result)
+            except Exception:  # _Slow, or whatever the general path will report as a field error
+                pass
+        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def fast_object(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, source: Any
+    ) -> dict[str, Any]:
+        """Complete a value of a plain object type in one pass, or raise."""
+        completed: dict[str, Any] = {}
+        for response_name, attribute, complete, details in self._selection(object_type, field_details_list):
+            if attribute is None:
+                completed[response_name] = object_type.name
+            else:
+                completed[response_name] = complete(self, getattr(source, attribute), details)  # type: ignore[misc]
+        return completed
+
+    def _selection(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Selection:
+        # like collect_subfields, memoized on the identity of the list, kept alive with the value
+        key = (object_type, id(field_details_list))
+        known = self._selections.get(key)
+        if known is not None:
+            return known[1]
+        plan = plan_of(object_type)
+        grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if plan is None or new_defer_usages:
+            raise _Slow
+        selection: Selection = []
+        for response_name, details in grouped.items():
+            name = details[0].node.name.value
+            if name == TYPENAME:
+                selection.append((response_name, None, None, details))
+            else:
+                attribute, complete = plan[name]
+                selection.append((response_name, attribute, complete, details))
+        self._selections[key] = (field_details_list, selection)
+        return selection
