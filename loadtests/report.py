@@ -142,7 +142,9 @@ def machine() -> dict[str, str]:
 def run(python: str, benchmark: Benchmark, extra: Sequence[str], directory: Path) -> tuple[int, str, float]:
     """Run one benchmark; return its exit code, its output, and how long it took."""
     command = [python, *benchmark.arguments, *extra]
-    environment = dict(os.environ) | {"PYTHONPATH": f"{REPOSITORY}{os.pathsep}{HERE}"}
+    # the benchmarks' own modules only: the packages come from the interpreter's environment (with the
+    # repository on the path, `--python` of the compiled build would measure the source tree instead)
+    environment = dict(os.environ) | {"PYTHONPATH": str(HERE)}
     started = time.perf_counter()
     print(f"==> {benchmark.name}: {' '.join(command)}", flush=True)
     finished = subprocess.run(command, cwd=HERE, env=environment, capture_output=True, text=True, check=False)

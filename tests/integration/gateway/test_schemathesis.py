@@ -25,10 +25,9 @@ from domain.access import Role
 from gateway.graph.hardening import INTERNAL
 from tests.integration.gateway.harness import Gateway, customer_token, running_gateway
 
-EXAMPLES = 60
-"""Per operation and generation mode (valid, then invalid): 120 requests for each of the 32 operations, about
-2 to 2.5 minutes. Generation and the gateway share the test process (and its GIL) at some 30 ms a request,
-so a few hundred per operation would take over 4 minutes."""
+EXAMPLES = 100
+"""Per operation and generation mode (valid, then invalid): 200 requests for each of the 53 operations of
+the two graphs, about 2.5 minutes (generation and the gateway share the test process and its GIL)."""
 TRACEBACK = re.compile(r'Traceback|File "|\.py", line')
 INTERNALS = re.compile(r'Traceback|File "|\.py\b|\b[A-Z]\w*(?:Error|Exception)\b|asyncpg|tortoise|sqlite')
 
