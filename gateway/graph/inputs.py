@@ -38,12 +38,20 @@ _plans: dict[type, tuple[dict[str, None], list[Field]]] = {}
 
 
 def install(schema: strawberry.Schema) -> None:
-    """Give every input type of `schema` without a `from_input` hook the planned one."""
+    """Give every input type of `schema` without a `from_input` hook the planned one (except types with a
+    `Maybe` field: Strawberry validates those in the document only for types without a hook)."""
     for graphql_type in schema._schema.type_map.values():
         if not isinstance(graphql_type, GraphQLInputObjectType):
             continue
         definition = graphql_type.extensions.get("strawberry-definition")
-        if isinstance(definition, StrawberryObjectDefinition) and definition.from_input is None:
+        if (
+            isinstance(definition, StrawberryObjectDefinition)
+            and definition.from_input is None
+            and not any(
+                isinstance(field.resolve_type(type_definition=definition), StrawberryMaybe)
+                for field in definition.fields
+            )
+        ):
             definition.from_input = build
 
 

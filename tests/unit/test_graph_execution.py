@@ -60,6 +60,33 @@ def test_every_input_type_of_both_graphs_has_the_planned_hook() -> None:
         assert definition.from_input is inputs.build, graphql_type.name
 
 
+@strawberry.input
+class Patch:
+    name: strawberry.Maybe[str]
+
+
+@strawberry.input
+class Plain:
+    name: str
+
+
+@strawberry.type
+class PatchQuery:
+    @strawberry.field
+    def patch(self, patch: Patch, plain: Plain) -> str:
+        return "ok"
+
+
+def test_an_input_type_with_a_maybe_field_keeps_strawberrys_conversion_and_its_null_check() -> None:
+    schema = strawberry.Schema(query=PatchQuery)
+    inputs.install(schema)
+    assert Patch.__strawberry_definition__.from_input is None  # type: ignore[attr-defined]
+    assert Plain.__strawberry_definition__.from_input is inputs.build  # type: ignore[attr-defined]
+    refused = schema.execute_sync('{ patch(patch: {name: null}, plain: {name: "a"}) }')
+    assert refused.errors
+    assert schema.execute_sync('{ patch(patch: {name: "b"}, plain: {name: "a"}) }').data == {"patch": "ok"}
+
+
 def values(graphql_type: GraphQLInputType, depth: int = 0) -> st.SearchStrategy[Any]:
     """GraphQL input values as graphql-core hands them to resolvers (coerced), of any input type."""
     if isinstance(graphql_type, GraphQLNonNull):
