@@ -166,6 +166,7 @@ def create_app(settings: GatewaySettings, *, freeze_heap: bool = False) -> Starl
             sweeper = asyncio.create_task(sweep_segments(store, settings.segment_sweep_interval))
             app.state.services.code_runner.start()  # resumes the batches a restart interrupted
             if freeze_heap:
+                gc.collect()  # the start-up's own garbage first: a frozen cycle is never freed
                 gc.freeze()
             try:
                 yield

@@ -184,8 +184,10 @@ async def serve(settings: PricingSettings, *, on_started: Callable[[PricingServe
         notices = redis_notices(settings.redis_url) if settings.redis_url else None
         server = PricingServer(settings, store, notices=notices, counters=counters)
         await server.start()
-        # what is alive now (modules, the first compiled catalog) is there for good: out of the collector's
-        # sight, its collections scan only what requests make (later snapshots are collected as usual)
+        # what is alive now (modules, settings, the first compiled catalog) leaves the collector's sight, so
+        # its collections scan only what requests and reloads make; the start-up's garbage is collected first
+        # (a frozen cycle is never freed: at worst the first catalog's cycles, once a reload replaces it)
+        gc.collect()
         gc.freeze()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -10,13 +10,16 @@ dispatch): some microseconds per field, which made a priced cart cost more to se
 collection (aliases, fragments, `@skip`/`@include`, `__typename`), the same attribute reads and the same
 leaf coercion as the general path, without building what only resolvers and error reporting need. The
 first thing that is not plain sailing — a null in a non-null position, a leaf that will not coerce, a
-deferred fragment, a failing attribute — abandons the fast pass for that object and completes it again
-the general way, which then reports the error exactly as before (the fast pass reads, never writes, so
-repeating it is harmless). Types with any other kind of field never take the fast pass.
+deferred fragment, a failing attribute, a list that is not a list or a tuple, an exception or awaitable
+for a value — abandons the fast pass for that object and completes it again the general way, which then
+reports the error exactly as before (the fast pass only reads attributes and lists, so repeating it is
+harmless). Types with any other kind of field (a resolver, arguments, field extensions such as permission
+classes, an exception handler that could apply) never take the fast pass.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -67,11 +70,16 @@ def plan_of(object_type: GraphQLObjectType) -> Plan | None:
         return None
     for name, field in object_type.fields.items():
         definition = field.extensions.get("strawberry-definition")
-        basic = field.resolve is not None and getattr(field.resolve, "_is_default", False)
+        # Strawberry's own fast path for a field that only reads an attribute: no resolver, no field
+        # extensions (permission classes are one), no exception handler of the schema that could apply
+        basic = (
+            definition is not None
+            and definition.is_basic_field
+            and getattr(field.resolve, "__name__", None) == "_get_basic_result"
+        )
         complete = _completion(field.type)
         if (
-            definition is None
-            or not basic
+            not basic
             or field.args
             or getattr(definition, "default_resolver", getattr) is not getattr
             or complete is None
@@ -110,7 +118,7 @@ def _completion(type_: GraphQLOutputType) -> Complete | None:
         def listed(context: FastExecutionContext, value: Any, details: FieldDetailsList) -> Any:
             if value is None:
                 return None
-            if isinstance(value, str | bytes | dict):
+            if type(value) is not list and type(value) is not tuple:  # a generator read twice would be empty
                 raise _Slow
             return [each(context, entry, details) for entry in value]
 
@@ -133,6 +141,8 @@ def _completion(type_: GraphQLOutputType) -> Complete | None:
 
 
 def _coerced(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
+    if isinstance(value, Exception) or inspect.isawaitable(value):  # raised, or awaited, the general way
+        raise _Slow
     coerced = type_.coerce_output_value(value)
     if coerced is None or coerced is Undefined:
         raise _Slow

@@ -34,7 +34,8 @@ Field = tuple[str, str, Convert]
 """GraphQL name, Python name, conversion of the value."""
 
 _IDENTITY_TYPES = (str, int, float, bool)
-_plans: dict[type, tuple[dict[str, None], list[Field]]] = {}
+_plans: dict[tuple[type, int], tuple[dict[str, None], list[Field]]] = {}
+"""By input class and schema configuration (its name converter gives the GraphQL names)."""
 
 
 def install(schema: strawberry.Schema) -> None:
@@ -57,7 +58,7 @@ def install(schema: strawberry.Schema) -> None:
 
 def build(type_: type, value: Mapping[str, Any], context: InputContext) -> Any:
     """Build an instance of input type `type_` from its GraphQL value, as Strawberry would."""
-    unset, fields = _plans.get(type_) or _plan(type_, context)
+    unset, fields = _plans.get((type_, id(context.config))) or _plan(type_, context)
     kwargs: dict[str, Any] = dict(unset)
     for graphql_name, python_name, convert in fields:
         if graphql_name in value:
@@ -82,7 +83,7 @@ def _plan(type_: type, context: InputContext) -> tuple[dict[str, None], list[Fie
         )
         for field in definition.fields
     ]
-    _plans[type_] = (unset, fields)
+    _plans[type_, id(context.config)] = (unset, fields)
     return unset, fields
 
 
@@ -107,8 +108,10 @@ def _converter(type_: StrawberryType | type) -> Convert:
             if value is None:
                 return None
             definition: StrawberryObjectDefinition = nested.__strawberry_definition__  # type: ignore[attr-defined]
-            hook = definition.from_input or build
-            return hook(nested, value, InputContext(context.info, context.config, context.scalar_registry, path))
+            if definition.from_input is None:  # left to Strawberry (see install)
+                return context.convert(value, nested, *path[len(context.path) :])
+            nested_context = InputContext(context.info, context.config, context.scalar_registry, path)
+            return definition.from_input(nested, value, nested_context)
 
         return convert_input
     return lambda value, context, path: context.convert(value, type_, *path[len(context.path) :])

@@ -5,6 +5,7 @@ data completed in one pass answers exactly what the general completion answers, 
 from __future__ import annotations
 
 import asyncio
+import types
 from typing import Any
 
 import pytest
@@ -84,6 +85,7 @@ def test_an_input_type_with_a_maybe_field_keeps_strawberrys_conversion_and_its_n
     assert Plain.__strawberry_definition__.from_input is inputs.build  # type: ignore[attr-defined]
     refused = schema.execute_sync('{ patch(patch: {name: null}, plain: {name: "a"}) }')
     assert refused.errors
+    assert refused.errors[0].path is None  # refused by validation, before execution (Strawberry's Maybe rule)
     assert schema.execute_sync('{ patch(patch: {name: "b"}, plain: {name: "a"}) }').data == {"patch": "ok"}
 
 
@@ -231,10 +233,21 @@ def test_plain_types_are_recognised_and_others_are_not() -> None:
     assert plan_of(type_map["Query"]) is None  # type: ignore[arg-type]  # resolvers with arguments
 
 
-def test_plain_data_completes_to_the_same_answer_fast_as_the_general_way() -> None:
+def test_plain_data_completes_to_the_same_answer_fast_as_the_general_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    passes: list[str] = []
+    fast_object = FastExecutionContext.fast_object
+
+    def counted(self: FastExecutionContext, object_type: Any, details: Any, source: Any) -> dict[str, Any]:
+        passes.append(object_type.name)
+        return fast_object(self, object_type, details, source)
+
     value = priced()
-    assert answers(value, fast=True) == answers(value, fast=False)
-    assert answers(value, fast=True)["data"]["cart"]["t"] == "200.00"
+    general = answers(value, fast=False)
+    assert not passes
+    monkeypatch.setattr(FastExecutionContext, "fast_object", counted)
+    assert answers(value, fast=True) == general
+    assert general["data"]["cart"]["t"] == "200.00"
+    assert {"PricedCart", "PricedLine", "Adjustment"} <= set(passes)  # the fast pass did the work
 
 
 units = [Adjustment(campaign_id="c1", amount="1", units="many")]  # type: ignore[arg-type]  # an Int that is not
@@ -275,3 +288,64 @@ def test_the_quick_check_finds_a_nul_a_lone_surrogate_and_passes_an_emoji_and_an
     assert hardening._unstorable_variables({"code": "\udc00"})
     assert not hardening._unstorable_variables({"code": "😀 \\u0000", "n": [1, None, True]})
     assert not hardening._unstorable_variables(None)
+
+
+class Deny(strawberry.BasePermission):
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Secret:
+    code: str = strawberry.field(permission_classes=[Deny])
+    label: str
+
+
+@strawberry.type
+class Tagged:
+    tags: list[str]
+    count: int | None
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    def secret(self) -> Secret | None:
+        return Secret(code="s3cr3t", label="x")
+
+    @strawberry.field
+    def tagged(self) -> Tagged | None:
+        return TAGGED[0]
+
+
+TAGGED: list[Tagged] = []
+
+
+def odd_answers(query: str, *, fast: bool) -> dict[str, Any]:
+    schema = strawberry.Schema(query=OddQuery, execution_context_class=FastExecutionContext if fast else None)
+    result = schema.execute_sync(query)
+    return {"data": result.data, "errors": [(error.message, error.path) for error in result.errors or []]}
+
+
+def test_a_field_with_permission_classes_is_never_completed_by_the_fast_pass() -> None:
+    fast = odd_answers("{ secret { code label } }", fast=True)
+    assert fast == odd_answers("{ secret { code label } }", fast=False)
+    assert fast["data"] == {"secret": None}
+    assert fast["errors"][0][0] == "not for you"
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        lambda: Tagged(tags=(tag for tag in ["a", "b"]), count="bad"),  # type: ignore[arg-type]  # read twice
+        lambda: Tagged(tags=types.MappingProxyType({"k": "v"}), count=1),  # type: ignore[arg-type]  # not a list
+        lambda: Tagged(tags=["a"], count=ValueError("boom")),  # type: ignore[arg-type]  # an error as a value
+    ],
+)
+def test_values_that_are_no_plain_list_or_leaf_get_the_general_answer(tagged: Any) -> None:
+    TAGGED[:] = [tagged()]
+    fast = odd_answers("{ tagged { tags count } }", fast=True)
+    TAGGED[:] = [tagged()]
+    assert fast == odd_answers("{ tagged { tags count } }", fast=False)
