@@ -252,7 +252,8 @@ def plain_app(settings: GatewaySettings) -> Starlette:
         pricing = PricingClient.connect(settings.pricing_addr, token=token)
         try:
             app.state.plain = PlainServices(store, pricing, StorefrontAuthenticator(settings))
-            gc.freeze()  # as `kampanya gateway` does once started
+            gc.collect()  # as `kampanya gateway` does once started
+            gc.freeze()
             yield
         finally:
             await pricing.close()

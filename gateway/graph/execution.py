@@ -45,11 +45,13 @@ INT_RANGE: Final = range(-(2**31), 2**31)
 
 Complete = Callable[["FastExecutionContext", Any, FieldDetailsList], Any]
 """Completes one field's value: (context, value, the field's details) -> the answer."""
-Plan = dict[str, tuple[str, Complete]]
-"""A plain object type's fields: GraphQL name -> (Python attribute, completion)."""
-Selection = list[tuple[str, str | None, Complete | None, FieldDetailsList]]
+Plan = dict[str, tuple[str, Complete, frozenset[type]]]
+"""A plain object type's fields: GraphQL name -> (Python attribute, completion, the Python types of values
+that are their own answer)."""
+Selection = list[tuple[str, str | None, Complete | None, FieldDetailsList, frozenset[type]]]
 """What one selection set asks of one object type: (response key, attribute or None for __typename,
-completion, the field's details)."""
+completion, the field's details, the types answered as they are)."""
+NONE_TYPE: Final = type(None)
 
 
 class _Slow(Exception):
@@ -85,7 +87,7 @@ def plan_of(object_type: GraphQLObjectType) -> Plan | None:
             or complete is None
         ):
             return None
-        plan[name] = (definition.python_name, complete)
+        plan[name] = (definition.python_name, complete, _as_is(field.type))
     _plans[object_type] = plan
     return plan
 
@@ -138,6 +140,17 @@ def _completion(type_: GraphQLOutputType) -> Complete | None:
             None if value is None else context.fast_object(object_type, details, value)
         )
     return None
+
+
+def _as_is(type_: GraphQLOutputType) -> frozenset[type]:
+    """The Python types whose values a field of this type answers unchanged (what the built-in scalars'
+    coercion does with their own type; None where the field may be null)."""
+    nullable = not isinstance(type_, GraphQLNonNull)
+    inner: Any = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    own: type | None = str if inner is GraphQLString else bool if inner is GraphQLBoolean else None
+    if own is None:
+        return frozenset()
+    return frozenset({own, NONE_TYPE} if nullable else {own})
 
 
 def _coerced(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
@@ -206,20 +219,20 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, source: Any
     ) -> dict[str, Any]:
         """Complete a value of a plain object type in one pass, or raise."""
+        known = self._selections.get((object_type, id(field_details_list)))
+        selection = known[1] if known is not None else self._selection(object_type, field_details_list)
         completed: dict[str, Any] = {}
-        for response_name, attribute, complete, details in self._selection(object_type, field_details_list):
+        for response_name, attribute, complete, details, as_is in selection:
             if attribute is None:
                 completed[response_name] = object_type.name
-            else:
-                completed[response_name] = complete(self, getattr(source, attribute), details)  # type: ignore[misc]
+                continue
+            value = getattr(source, attribute)
+            completed[response_name] = value if type(value) in as_is else complete(self, value, details)  # type: ignore[misc]
         return completed
 
     def _selection(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Selection:
         # like collect_subfields, memoized on the identity of the list, kept alive with the value
         key = (object_type, id(field_details_list))
-        known = self._selections.get(key)
-        if known is not None:
-            return known[1]
         plan = plan_of(object_type)
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if plan is None or new_defer_usages:
@@ -228,9 +241,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, details in grouped.items():
             name = details[0].node.name.value
             if name == TYPENAME:
-                selection.append((response_name, None, None, details))
+                selection.append((response_name, None, None, details, frozenset()))
             else:
-                attribute, complete = plan[name]
-                selection.append((response_name, attribute, complete, details))
+                attribute, complete, as_is = plan[name]
+                selection.append((response_name, attribute, complete, details, as_is))
         self._selections[key] = (field_details_list, selection)
         return selection

@@ -9,17 +9,15 @@ import json
 import logging
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from graphql import BREAK, ASTValidationRule, DocumentNode, ExecutionResult, StringValueNode, Visitor, visit
 from graphql.error import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
     max_aliases,
@@ -89,9 +87,18 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ValidationByDocument(SchemaExtension):
-    """Strawberry's ValidationCache, keyed by the document's identity instead of its (deep) hash: the parser
-    cache hands out the same document for the same query text, and a document never changes. An answer is
-    kept while its document lives (so no longer than the parser cache keeps it)."""
+    """Strawberry's AddValidationRules and ValidationCache in one extension (each extension costs its hooks on
+    every request), the cache keyed by the document's identity instead of its (deep) hash: the parser cache
+    hands out the same document for the same query text, and a document never changes. An answer is kept
+    while its document lives (so no longer than the parser cache keeps it)."""
+
+    def __init__(self, rules: Sequence[type[ASTValidationRule]]) -> None:
+        self.rules = tuple(rules)
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = (*context.validation_rules, *self.rules)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -112,9 +119,19 @@ _validated: dict[tuple[int, int, tuple[type[ASTValidationRule], ...]], list[Grap
 """Validation errors by schema, document (while it lives) and rules."""
 
 
-class RefuseUnstorableText(SchemaExtension):
-    """An operation whose strings (literals or variables) carry what `UNSTORABLE` matches is refused as the
-    client's error before it runs, instead of failing in the store or on the way to the pricing core."""
+class Hardening(MaskInternalErrors):
+    """Three guards in one extension (each extension costs its hooks on every request): documents of at most
+    `max_tokens` tokens (Strawberry's MaxTokensLimiter), resolver errors masked (`MaskInternalErrors`), and an
+    operation whose strings (literals or variables) carry what `UNSTORABLE` matches refused as the client's
+    error before it runs, instead of failing in the store or on the way to the pricing core."""
+
+    def __init__(self, max_tokens: int) -> None:
+        super().__init__()
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        yield from super().on_operation()
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -189,11 +206,8 @@ def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] |
     ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(list(limits)),
-        ValidationByDocument,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        MaskInternalErrors,
-        RefuseUnstorableText,
+        lambda: ValidationByDocument(limits),
+        lambda: Hardening(settings.max_tokens),
     ]
     if settings.production:
         extensions += [DisableIntrospection, HideSuggestions]
