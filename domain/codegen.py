@@ -129,6 +129,10 @@ def _malformed(spec: CodePattern) -> Iterator[FieldError]:
         yield FieldError("/custom", "custom characters need the CUSTOM charset")
     if spec.pattern is None and not 1 <= spec.length <= MAX_CODE_LENGTH:
         yield FieldError("/length", f"a code has 1 to {MAX_CODE_LENGTH} random characters")
+        return  # the positions of an absurd length are not spelled out (a length of 10**9 would take minutes)
+    if len(spec.pattern or "") > 2 * MAX_CODE_LENGTH or len(spec.prefix) + len(spec.postfix) > MAX_CODE_LENGTH:
+        yield FieldError("/pattern" if spec.pattern else "/prefix", f"a code has at most {MAX_CODE_LENGTH} characters")
+        return
     if spec.pattern is not None and (spec.prefix or spec.postfix):
         yield FieldError("/pattern", "a pattern spells the whole code: put the prefix and postfix in it")
     slots = positions(spec)

@@ -96,6 +96,10 @@ def test_the_guessing_rule_refuses_kmp_four_digits_four_letters_but_takes_a_long
         (CodePattern(pattern="KMP-\\#\\?"), 1, "/pattern"),
         (CodePattern(length=20), 0, "/count"),
         (CodePattern(length=20), 1_000_001, "/count"),
+        (CodePattern(length=529_974_965), -43_501, "/length"),  # refused before its positions are spelled out
+        (CodePattern(length=10**15), 1, "/length"),
+        (CodePattern(pattern="*" * 10**7), 1, "/pattern"),
+        (CodePattern(length=10, prefix="P" * 10**7), 1, "/prefix"),
     ],
 )
 def test_malformed_patterns_and_counts_are_refused_by_field(spec: CodePattern, count: int, pointer: str) -> None:
