@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -511,7 +512,7 @@ def _audience(audience: campaign_model.Audience) -> Audience:
         min_total_spent=_optional_money(audience.min_total_spent),
         countries=list(audience.countries),
         cities=list(audience.cities),
-        attributes=_attributes(audience.attributes),
+        attributes=attribute_list(audience.attributes),
     )
 
 
@@ -530,7 +531,7 @@ def _target(target: campaign_model.Target) -> Target:
         categories=list(target.categories),
         brands=list(target.brands),
         collections=list(target.collections),
-        attributes=_attributes(target.attributes),
+        attributes=attribute_list(target.attributes),
         exclude=_exclude(target.exclude),
     )
 
@@ -774,7 +775,8 @@ def _texts(texts: dict[str, str]) -> list[LocalizedText]:
     return [LocalizedText(language=language, text=text) for language, text in texts.items()]
 
 
-def _attributes(attributes: dict[str, str]) -> list[Attribute]:
+def attribute_list(attributes: Mapping[str, str]) -> list[Attribute]:
+    """Return an attribute map as the graph's key/value list."""
     return [Attribute(key=key, value=value) for key, value in attributes.items()]
 
 

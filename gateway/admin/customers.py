@@ -18,7 +18,7 @@ from domain.money import currency_of, from_minor
 from domain.store import Store
 from gateway.admin.types import AuditRecord, audit_of
 from gateway.admin.workflow import refused
-from gateway.documents import Attribute
+from gateway.documents import Attribute, attribute_list
 from gateway.graph.context import AdminContext
 from gateway.graph.pagination import MAX_PAGE, BadCursor, Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from gateway.graph.problems import Forbidden, NotFound, ValidationFailed
@@ -153,7 +153,7 @@ def _view_fields(profile: CustomerProfile, codes: list[StoredCode]) -> dict[str,
         "created_at": profile.created_at,
         "consents": ConsentsView(email=profile.consents.email, sms=profile.consents.sms, push=profile.consents.push),
         "segments": list(profile.segments),
-        "attributes": [Attribute(key=key, value=value) for key, value in profile.attributes.items()],
+        "attributes": attribute_list(profile.attributes),
         "orders_count": profile.orders_count,
         "total_spent": str(profile.total_spent),
         "last_order_at": profile.last_order_at,

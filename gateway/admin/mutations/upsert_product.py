@@ -11,7 +11,7 @@ from domain.access import Operation
 from domain.documents.catalog import Product
 from domain.errors import DocumentError, field_errors
 from gateway.admin.workflow import audit_entry, refused
-from gateway.documents import Attribute, AttributeInput
+from gateway.documents import Attribute, AttributeInput, attribute_list
 from gateway.graph.context import AdminContext
 from gateway.graph.problems import Forbidden, ValidationFailed
 
@@ -55,7 +55,7 @@ def product_view(product: Product) -> ProductView:
         categories=list(product.categories),
         brand=product.brand,
         collections=list(product.collections),
-        attributes=[Attribute(key=key, value=value) for key, value in product.attributes.items()],
+        attributes=attribute_list(product.attributes),
         price=str(product.price),
         currency=product.currency,
     )
