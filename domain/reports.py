@@ -34,6 +34,10 @@ class Period:
     @classmethod
     def of(cls, first: date, last: date, *, timezone: str) -> Period:
         """Return the period, or raise `DocumentError` naming `/from` or `/to`."""
+        if first.year < 2:  # the day's bounds in UTC would fall before year 1
+            raise DocumentError("period", [FieldError("/from", "a report starts in year 2 or later")])
+        if last.year > 9998:
+            raise DocumentError("period", [FieldError("/to", "a report ends in year 9998 or earlier")])
         if last < first:
             raise DocumentError("period", [FieldError("/to", "must not be before from")])
         if (last - first).days + 1 > MAX_DAYS:
