@@ -637,6 +637,8 @@ async def measure(
             ),
         }
         await first_answers(targets)
+        if arguments.only:
+            targets = {key: target for key, target in targets.items() if key in arguments.only}
         core_cpu = partial(process_cpu, core.process.pid)
         for target in targets.values():
             await run_round(target, core_cpu, concurrency=arguments.concurrency, seconds=WARM_UP)
@@ -673,7 +675,8 @@ def report(rows: list[Row], *, concurrency: int, no_fail: bool) -> int:
             print(f"    {problem}")
     passed = True
     print()
-    for graph, plain in ((rows[0], rows[1]), (rows[2], rows[3])):
+    pairs = ((rows[0], rows[1]), (rows[2], rows[3])) if len(rows) == 4 else ()  # not with --only
+    for graph, plain in pairs:
         ratio = graph.rate / plain.rate if plain.rate else 0.0
         cpu = plain.server_cpu_us / graph.server_cpu_us if graph.server_cpu_us else 0.0
         ok = ratio >= TARGET_RATIO
@@ -712,6 +715,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="noise campaigns the customer may see among its offers (the rest target other segments); -1: all",
     )
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even when a ratio misses the target")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["graphql offers", "plain offers", "graphql price", "plain price"],
+        help="measure only this target (repeatable; for a profiler: no ratios are reported)",
+    )
     parser.add_argument("--serve-plain", type=int, metavar="PORT", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.serve_plain is not None:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -34,35 +36,80 @@ def blank_sqlite_url(tmp_path: Path) -> str:
     return f"sqlite://{tmp_path / 'kampanya.sqlite3'}"
 
 
-@pytest.fixture
-async def blank_postgres_url() -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database, dropped after the test whatever happened."""
+async def _create_database(template: str | None = None) -> str:
     name = f"kampanya_test_{secrets.token_hex(6)}"
     admin = await _admin()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
+    return name
+
+
+async def _drop_database(name: str) -> None:
+    admin = await _admin()
     try:
-        yield f"{POSTGRES_SERVER}/{name}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        admin = await _admin()
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
 
 
 @pytest.fixture
-async def sqlite_url(blank_sqlite_url: str) -> str:
-    await migrate(blank_sqlite_url)
+async def blank_postgres_url() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database, dropped after the test whatever happened."""
+    name = await _create_database()
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        await _drop_database(name)
+
+
+# Migrating costs a second or two of Tortoise's migration machinery per database, so the run migrates one
+# database of each kind once (with `migrate`, as `kampanya migrate` does) and gives each test a copy of it.
+# The migrations themselves are tested on blank databases (tests/integration/store/test_migrations.py).
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once for the run (no test opens it: each gets a copy)."""
+    path = tmp_path_factory.mktemp("migrated") / "kampanya.sqlite3"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    assert not path.with_name(path.name + "-wal").exists(), "the migrated file is complete on its own"
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once for the run: the template of each test's database (no test
+    connects to it; PostgreSQL copies a template only while nobody is connected). Dropped at the end."""
+
+    async def create() -> str:
+        name = await _create_database()
+        await migrate(f"{POSTGRES_SERVER}/{name}")
+        return name
+
+    name = asyncio.run(create())
+    try:
+        yield name
+    finally:
+        asyncio.run(_drop_database(name))
+
+
+@pytest.fixture
+def sqlite_url(blank_sqlite_url: str, migrated_sqlite_file: Path) -> str:
+    """A migrated SQLite file of the test's own."""
+    shutil.copyfile(migrated_sqlite_file, blank_sqlite_url.removeprefix("sqlite://"))
     return blank_sqlite_url
 
 
 @pytest.fixture
-async def postgres_url(blank_postgres_url: str) -> str:
-    await migrate(blank_postgres_url)
-    return blank_postgres_url
+async def postgres_url(migrated_postgres_template: str) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of the test's own, dropped after the test whatever happened."""
+    name = await _create_database(template=migrated_postgres_template)
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        await _drop_database(name)
 
 
 @pytest.fixture(params=DATABASES)

@@ -5,6 +5,7 @@ data completed in one pass answers exactly what the general completion answers, 
 from __future__ import annotations
 
 import asyncio
+import gc
 import types
 from typing import Any
 
@@ -248,6 +249,31 @@ def test_plain_data_completes_to_the_same_answer_fast_as_the_general_way(monkeyp
     assert answers(value, fast=True) == general
     assert general["data"]["cart"]["t"] == "200.00"
     assert {"PricedCart", "PricedLine", "Adjustment"} <= set(passes)  # the fast pass did the work
+
+
+def test_an_operation_leaves_no_reference_cycle_for_the_garbage_collector() -> None:
+    schema = schema_of(priced(), fast=True)
+    asyncio.run(schema.execute(QUERY))  # warm: what the first operation builds once stays
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        gc.garbage.clear()
+
+        async def twice() -> None:
+            for _ in range(2):
+                result = await schema.execute(QUERY)
+                assert result.errors is None
+
+        asyncio.run(twice())
+        gc.collect()
+        left = [type(item).__name__ for item in gc.garbage if isinstance(item, FastExecutionContext)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert left == []  # each executor (with its field collections and context) was freed when it finished
 
 
 units = [Adjustment(campaign_id="c1", amount="1", units="many")]  # type: ignore[arg-type]  # an Int that is not
