@@ -104,12 +104,17 @@ class Orders:
         tables = self._database.tables
         now = datetime.now(UTC)
         with self._database.active():
+            if kind == "RESERVE":  # no ledger rows to write: one conditional update is the whole step
+                moved = await tables.orders.filter(
+                    order_id=order_id, status__in=[state.value for state in expected]
+                ).update(status=status.value, updated_at=now)
+                return bool(moved)
             async with self._database.transaction():
                 row = await tables.orders.select_for_update().get_or_none(order_id=order_id)
                 if row is None or OrderStatus(row.status) not in expected:
                     return False
                 entries = []
-                for claim in (await self._held(order_id)).values() if kind != "RESERVE" else ():
+                for claim in (await self._held(order_id)).values():
                     if not (claim.uses or claim.discount or claim.order_value):
                         continue
                     used = claim if kind == "COMMIT" else None
