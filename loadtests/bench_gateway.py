@@ -275,6 +275,7 @@ def serve_plain(port: int) -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         loop="uvloop",
+        http="httptools",
         lifespan="on",
         log_level=settings.log_level.lower(),
         proxy_headers=settings.trust_forwarded,

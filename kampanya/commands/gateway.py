@@ -41,6 +41,7 @@ def _gateway(arguments: argparse.Namespace) -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         loop="uvloop",
+        http="httptools",
         lifespan="on",
         log_level=settings.log_level.lower(),
         proxy_headers=settings.trust_forwarded,

@@ -109,7 +109,9 @@ async def running_gateway(
 async def serving(settings: GatewaySettings) -> AsyncIterator[str]:
     """A gateway app with these settings served by uvicorn on port 0; its URL."""
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on", http="httptools"
+        )
     )
     task = asyncio.create_task(server.serve())
     try:
