@@ -185,24 +185,12 @@ def _details(error: aio.AioRpcError) -> Sequence[Any]:
 
 
 def cart_to_pb(cart: Cart) -> pb.Cart:
-    """Return the protobuf form of a validated cart (unset optional parts stay unset)."""
+    """Return the protobuf form of a validated cart (unset optional parts stay unset). The lines are built in
+    place (`add`), not built and then copied in."""
     message = pb.Cart(
         currency=cart.currency,
         channel=cart.channel,
         customer=customer_to_pb(cart.customer) if cart.customer is not None else None,
-        lines=[
-            pb.Line(
-                id=line.id,
-                sku=line.sku,
-                quantity=line.quantity,
-                unit_price=_money(line.unit_price),
-                categories=line.categories,
-                brand=line.brand,
-                collections=line.collections,
-                attributes=line.attributes,
-            )
-            for line in cart.lines
-        ],
         shipping=(
             pb.Shipping(method=cart.shipping.method, amount=_money(cart.shipping.amount))
             if cart.shipping is not None
@@ -210,6 +198,18 @@ def cart_to_pb(cart: Cart) -> pb.Cart:
         ),
         coupons=cart.coupons,
     )
+    add_line = message.lines.add
+    for line in cart.lines:
+        add_line(
+            id=line.id,
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price=_money(line.unit_price),
+            categories=line.categories,
+            brand=line.brand,
+            collections=line.collections,
+            attributes=line.attributes,
+        )
     if cart.now is not None:
         message.now.CopyFrom(_timestamp(cart.now))
     return message
