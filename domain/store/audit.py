@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.audit import AuditEntry
-from domain.store.fields import utc
+from domain.store.fields import fits, utc
 from domain.store.models import AuditRow
 
 if TYPE_CHECKING:
@@ -80,6 +80,9 @@ class Audit:
     ) -> list[AuditEntry]:
         """Return entries newest first, filtered by actor, target, time range (`until` exclusive), and
         older than `before_id` (to page)."""
+        given = {"actor": actor, "target_id": target_id}
+        if not fits(self._database.tables.audit, **{name: value for name, value in given.items() if value is not None}):
+            return []  # a value longer than its column matches no entry
         with self._database.active():
             query = self._database.tables.audit.all()
             if actor is not None:

@@ -40,6 +40,8 @@ class Campaigns:
 
     async def set_status(self, campaign_id: str, status: Status, *, author: str | None = None) -> StoredCampaign:
         """Write a new version of the campaign with the same document and another status."""
+        if not fits(self._database.tables.campaigns, id=campaign_id):
+            raise NotFound("campaign", campaign_id)
         async with self._database.catalog_change() as catalog_version:
             head = await self._database.tables.campaigns.get_or_none(id=campaign_id)
             if head is None:

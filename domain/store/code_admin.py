@@ -64,6 +64,11 @@ class CodeAdmin:
     def __init__(self, database: Database) -> None:
         self._database = database
 
+    def _can_match(self, wanted: CodeFilter) -> bool:
+        """Whether the filter's values fit their columns (a longer one matches no stored code)."""
+        given = {"customer_id": wanted.customer_id, "campaign_id": wanted.campaign_id, "batch_id": wanted.batch_id}
+        return fits(self._database.tables.codes, **{name: value for name, value in given.items() if value is not None})
+
     def _query(self, wanted: CodeFilter) -> QuerySet[CodeRow]:
         query = self._database.tables.codes.all()
         if wanted.prefix:
@@ -78,6 +83,8 @@ class CodeAdmin:
 
     async def page(self, wanted: CodeFilter, *, after: str | None = None, limit: int = 50) -> list[StoredCode]:
         """Return up to `limit` codes matching, by code, after the code `after`."""
+        if not self._can_match(wanted):
+            return []
         with self._database.active():
             query = self._query(wanted)
             if after is not None:
@@ -86,6 +93,8 @@ class CodeAdmin:
         return [stored_code(row) for row in rows]
 
     async def count(self, wanted: CodeFilter) -> int:
+        if not self._can_match(wanted):
+            return 0
         with self._database.active():
             return await self._query(wanted).count()
 

@@ -53,12 +53,16 @@ class Codes:
 
     async def for_customer(self, customer_id: str) -> list[StoredCode]:
         """Return the codes assigned to the customer, by code."""
+        if not fits(self._database.tables.codes, customer_id=customer_id):
+            return []
         with self._database.active():
             rows = await self._database.tables.codes.filter(customer_id=customer_id).order_by("code")
         return [stored_code(row) for row in rows]
 
     async def for_campaign(self, campaign_id: str) -> list[StoredCode]:
         """Return the codes of the campaign, by code."""
+        if not fits(self._database.tables.codes, campaign_id=campaign_id):
+            return []
         with self._database.active():
             rows = await self._database.tables.codes.filter(campaign_id=campaign_id).order_by("code")
         return [stored_code(row) for row in rows]

@@ -96,6 +96,8 @@ class Segments:
         self, segment_id: str, *, after: str | None = None, limit: int | None = None
     ) -> builtins.list[str]:
         """Return the segment's customer ids, sorted (after `after`, at most `limit`)."""
+        if not fits(self._database.tables.segments, id=segment_id):
+            return []
         with self._database.active():
             query = self._database.tables.members.filter(segment_id=segment_id)
             if after is not None:
@@ -107,11 +109,15 @@ class Segments:
         return [str(customer_id) for customer_id in found]
 
     async def size(self, segment_id: str) -> int:
+        if not fits(self._database.tables.segments, id=segment_id):
+            return 0
         with self._database.active():
             return await self._database.tables.members.filter(segment_id=segment_id).count()
 
     async def of_customer(self, customer_id: str) -> builtins.list[str]:
         """Return the ids of the segments the customer is in, sorted."""
+        if not fits(self._database.tables.customers, id=customer_id):
+            return []
         with self._database.active():
             return await segments_of(self._database.tables, customer_id)
 
@@ -124,7 +130,7 @@ class Segments:
         with self._database.active():
             rules = await membership.dynamic_rules(tables)
             if segment_id is not None:
-                if not await tables.segments.exists(id=segment_id):
+                if not fits(tables.segments, id=segment_id) or not await tables.segments.exists(id=segment_id):
                     raise NotFound("segment", segment_id)
                 rules = {key: rule for key, rule in rules.items() if key == segment_id}
             if not rules:
@@ -165,6 +171,8 @@ class Segments:
         return len(found)
 
     async def _require_static(self, segment_id: str) -> None:
+        if not fits(self._database.tables.segments, id=segment_id):  # longer than any stored id
+            raise NotFound("segment", segment_id)
         row = await self._database.tables.segments.get_or_none(id=segment_id)
         if row is None:
             raise NotFound("segment", segment_id)

@@ -50,3 +50,16 @@ async def test_a_customer_knows_its_segments(store: Store) -> None:
 async def test_members_cannot_join_an_unknown_segment(store: Store) -> None:
     with pytest.raises(NotFound, match="no segment 'ghost'"):
         await store.segments.add_members("ghost", ["c-1"])
+
+
+async def test_an_id_longer_than_any_stored_one_finds_no_segment_instead_of_failing(store: Store) -> None:
+    too_long, customer = "s" * 101, "c" * 201  # the columns hold 100 and 200 characters
+    with pytest.raises(NotFound):
+        await store.segments.add_members(too_long, ["c-1"])
+    with pytest.raises(NotFound):
+        await store.segments.remove_members(too_long, ["c-1"])
+    with pytest.raises(NotFound):
+        await store.segments.recompute(too_long)
+    assert await store.segments.members(too_long) == []
+    assert await store.segments.size(too_long) == 0
+    assert await store.segments.of_customer(customer) == []
