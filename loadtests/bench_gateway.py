@@ -90,6 +90,7 @@ from domain.store import Store, migrate
 from gateway.auth import StorefrontAuthenticator, Unauthenticated
 from gateway.pricing import PricingClient
 from gateway.settings import GatewaySettings
+from kampanya.commands.gateway import server_config
 
 TARGET_RATIO = 0.50
 WARM_UP = 1.5
@@ -270,18 +271,7 @@ def plain_app(settings: GatewaySettings) -> Starlette:
 def serve_plain(port: int) -> None:
     """Serve the plain app as `kampanya gateway` serves the gateway (settings from KAMPANYA_… variables)."""
     settings = GatewaySettings(gateway_port=port)
-    config = uvicorn.Config(
-        plain_app(settings),
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_level=settings.log_level.lower(),
-        proxy_headers=settings.trust_forwarded,
-        timeout_graceful_shutdown=10,
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(plain_app(settings), settings)).run()
 
 
 # -- the catalog ----------------------------------------------------------------------------------------------

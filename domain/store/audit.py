@@ -80,8 +80,7 @@ class Audit:
     ) -> list[AuditEntry]:
         """Return entries newest first, filtered by actor, target, time range (`until` exclusive), and
         older than `before_id` (to page)."""
-        given = {"actor": actor, "target_id": target_id}
-        if not fits(self._database.tables.audit, **{name: value for name, value in given.items() if value is not None}):
+        if not fits(self._database.tables.audit, actor=actor, target_id=target_id):
             return []  # a value longer than its column matches no entry
         with self._database.active():
             query = self._database.tables.audit.all()

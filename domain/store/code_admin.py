@@ -66,8 +66,12 @@ class CodeAdmin:
 
     def _can_match(self, wanted: CodeFilter) -> bool:
         """Whether the filter's values fit their columns (a longer one matches no stored code)."""
-        given = {"customer_id": wanted.customer_id, "campaign_id": wanted.campaign_id, "batch_id": wanted.batch_id}
-        return fits(self._database.tables.codes, **{name: value for name, value in given.items() if value is not None})
+        return fits(
+            self._database.tables.codes,
+            customer_id=wanted.customer_id,
+            campaign_id=wanted.campaign_id,
+            batch_id=wanted.batch_id,
+        )
 
     def _query(self, wanted: CodeFilter) -> QuerySet[CodeRow]:
         query = self._database.tables.codes.all()

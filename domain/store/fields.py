@@ -31,10 +31,13 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def fits(model: type[Any], **values: str) -> bool:
+def fits(model: type[Any], **values: str | None) -> bool:
     """Whether each value fits its text column of `model` (a longer key cannot be stored, so it finds
-    nothing: lookups answer "not found" instead of failing Tortoise's length check)."""
+    nothing: lookups answer "not found" instead of failing Tortoise's length check). None, a filter not
+    given, fits."""
     columns = model._meta.fields_map
     return all(
-        len(value) <= (getattr(columns[name], "max_length", None) or len(value)) for name, value in values.items()
+        len(value) <= (getattr(columns[name], "max_length", None) or len(value))
+        for name, value in values.items()
+        if value is not None
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
+from starlette.types import ASGIApp
 
 from gateway.app import create_app
 from gateway.settings import ConfigurationError, GatewaySettings
@@ -32,21 +33,27 @@ def gateway_settings(**overrides: Any) -> GatewaySettings:
     return settings
 
 
+def server_config(app: ASGIApp, settings: GatewaySettings, **overrides: Any) -> uvicorn.Config:
+    """How `kampanya gateway` serves an app (uvloop, the httptools parser, the settings' address and logging),
+    with these overrides (the benchmark's plain endpoint and the test harness use it too)."""
+    options: dict[str, Any] = {
+        "host": settings.gateway_host,
+        "port": settings.gateway_port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+        "log_level": settings.log_level.lower(),
+        "proxy_headers": settings.trust_forwarded,
+        "timeout_graceful_shutdown": 10,
+    }
+    return uvicorn.Config(app, **(options | overrides))
+
+
 def _gateway(arguments: argparse.Namespace) -> None:
     settings = gateway_settings(
         gateway_host=arguments.host, gateway_port=arguments.port, pricing_addr=arguments.pricing_addr
     )
-    config = uvicorn.Config(
-        create_app(settings, freeze_heap=True),
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_level=settings.log_level.lower(),
-        proxy_headers=settings.trust_forwarded,
-        timeout_graceful_shutdown=10,
-    )
+    config = server_config(create_app(settings, freeze_heap=True), settings)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the handlers it found:
     # these make that a clean exit (code 0) once the gateway has drained
     for received in (signal.SIGTERM, signal.SIGINT):

@@ -17,6 +17,7 @@ import uvicorn
 from domain.access import AdminUser, Role
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from kampanya.commands.gateway import server_config
 from tests.integration.pricing.harness import Pricing, running_pricing
 
 JWT_SECRET = "admin-signing-key-for-tests-only-0123456789"
@@ -109,9 +110,7 @@ async def running_gateway(
 async def serving(settings: GatewaySettings) -> AsyncIterator[str]:
     """A gateway app with these settings served by uvicorn on port 0; its URL."""
     server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on", http="httptools"
-        )
+        server_config(create_app(settings), settings, host="127.0.0.1", port=0, log_level="warning")
     )
     task = asyncio.create_task(server.serve())
     try:
