@@ -92,9 +92,11 @@ class OrderBook(LedgerReader, Protocol):
 
     async def get(self, order_id: str) -> Order | None: ...
 
-    async def hold(self, order: Order) -> None:
+    async def hold(self, order: Order, *, stored: bool = True) -> None:
         """Store the order as PENDING and record a HOLD in the ledger for each claim (before the counters
-        take them, so a rebuild of the counters never misses a hold in flight)."""
+        take them, so a rebuild of the counters never misses a hold in flight). `stored=False` says the
+        order was not found before: it is inserted without looking (a concurrent insert of the same id
+        fails the call, writing nothing)."""
         ...
 
     async def settle(self, order_id: str, status: OrderStatus, *, kind: str, expected: Collection[OrderStatus]) -> bool:

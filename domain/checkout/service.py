@@ -140,9 +140,12 @@ class ReturnReceipt:
         )
 
 
+_STABLE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def request_hash(payload: object) -> str:
     """Return a stable digest of a request's payload (what makes two calls "the same")."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    return hashlib.sha256(_STABLE.encode(payload).encode()).hexdigest()
 
 
 def as_sent(cart: Cart) -> Cart:
@@ -171,6 +174,7 @@ class Checkout:
         self._ttl = ttl
         self._clock = clock
         self._known = known
+        self._documents = _Documents()
 
     # -- pricing -----------------------------------------------------------------------------------------
 
@@ -246,13 +250,22 @@ class Checkout:
         """Price the cart and take every limit it needs, atomically; idempotent on the order id (and the
         client's idempotency `key`, which must then be the same on every retry). The digest is taken of the
         cart as sent: a retry stays the same request when the customer's stored segments changed since."""
-        payload = {"cart": cart.model_dump(mode="json"), "explain": explain, "key": key}
-        answer = await self._once(
-            order_id, "reserve", "", payload, lambda: self._reserve(order_id, self._known(cart), explain)
-        )
-        return Reservation.of(answer)
+        sent = cart.model_dump(mode="json")
+        made: list[Reservation] = []
 
-    async def _reserve(self, order_id: str, cart: Cart, explain: bool) -> JsonObject:
+        async def reserve() -> JsonObject:
+            known = self._known(cart)
+            reservation = await self._reserve(order_id, known, sent if known is cart else None, explain)
+            made.append(reservation)
+            return reservation.document()
+
+        answer = await self._once(order_id, "reserve", "", {"cart": sent, "explain": explain, "key": key}, reserve)
+        # the first run answers what it made; a retry gets it back from its stored answer
+        return made[0] if made else Reservation.of(answer)
+
+    async def _reserve(self, order_id: str, cart: Cart, dumped: JsonObject | None, explain: bool) -> Reservation:
+        """Reserve `cart` (`dumped`: its JSON document, when at hand)."""
+        cart_document = cart.model_dump(mode="json") if dumped is None else dumped
         existing = await self._orders.get(order_id)
         if existing is not None:
             if existing.status not in OPEN:
@@ -260,6 +273,7 @@ class Checkout:
             # an earlier run of this reserve stopped midway (its call was taken over): give back its holds
             await self._unhold(existing, OrderStatus.PENDING, "RELEASE", expected=OPEN)
         refused: dict[str, Limit] = {}
+        stored = existing is not None
         for _ in range(ATTEMPTS):
             catalog = self._catalog()
             now = cart.now or self._clock()
@@ -270,32 +284,33 @@ class Checkout:
             order = Order(
                 order_id=order_id,
                 status=OrderStatus.PENDING,
-                cart=cart.model_dump(mode="json"),
+                cart=cart_document,
                 result=result.model_dump(mode="json", exclude={"explain"}),
-                campaigns=[_document(catalog, entry.campaign_id) for entry in result.applied],
+                campaigns=[self._documents.campaign(catalog, entry.campaign_id) for entry in result.applied],
                 codes={entry.coupon: entry.campaign_id for entry in result.applied if entry.coupon},
-                policy=catalog.settings.policy.model_dump(mode="json"),
+                policy=self._documents.policy(catalog),
                 priced_at=now,
                 expires_at=expires_at,
                 claims=claims,
                 catalog_version=catalog.version,
             )
-            refusal = await self._take(order)
+            refusal = await self._take(order, stored=stored)
+            stored = True
             if refusal is None:
                 if not await self._orders.settle(order_id, OrderStatus.RESERVED, kind="RESERVE", expected={PENDING}):
                     # released while its limits were being taken: what the counters took goes back too
                     ids = _counted_ids(order)
                     await self._counters_step(ids, self._counters.release(order_id, ids))
                     raise OrderState(order_id, OrderStatus.RELEASED, "reserved while it was released")
-                return Reservation(order_id, result, expires_at, catalog.version).document()
+                return Reservation(order_id, result, expires_at, catalog.version)
             refused[refusal.campaign_id] = refusal.limit
         raise LimitsKeptChanging(order_id)
 
-    async def _take(self, order: Order) -> Refusal | None:
+    async def _take(self, order: Order, *, stored: bool = True) -> Refusal | None:
         """Record the order's holds in the ledger, then take them in the counters. On a refusal (or with the
         counters unreachable and a campaign failing closed) the ledger gives the holds back and the refusal
         is returned; campaigns that fail open are kept and left for a resync."""
-        await self._orders.hold(order)
+        await self._orders.hold(order, stored=stored)
         counted = [claim for claim in order.claims if _counted(claim)]
         if not counted:
             return None
@@ -505,9 +520,34 @@ class Checkout:
 _NO_USAGE = Usage()
 
 
-def _document(catalog: CatalogView, campaign_id: str) -> JsonObject:
-    document: JsonObject = catalog.snapshot.campaigns[campaign_id].doc.model_dump(mode="json")
-    return document
+class _Documents:
+    """The JSON documents of the campaigns and the policy an order is priced under, made once per catalog
+    version (they never change within one) instead of once per reserve. Read-only: they are shared."""
+
+    def __init__(self) -> None:
+        self._of: tuple[object, object] = (None, None)
+        self._campaigns: dict[str, JsonObject] = {}
+        self._policy: JsonObject | None = None
+
+    def campaign(self, catalog: CatalogView, campaign_id: str) -> JsonObject:
+        self._current(catalog)
+        document = self._campaigns.get(campaign_id)
+        if document is None:
+            document = self._campaigns[campaign_id] = catalog.snapshot.campaigns[campaign_id].doc.model_dump(
+                mode="json"
+            )
+        return document
+
+    def policy(self, catalog: CatalogView) -> JsonObject:
+        self._current(catalog)
+        if self._policy is None:
+            self._policy = catalog.settings.policy.model_dump(mode="json")
+        return self._policy
+
+    def _current(self, catalog: CatalogView) -> None:
+        snapshot, settings = self._of
+        if snapshot is not catalog.snapshot or settings is not catalog.settings:
+            self._of, self._campaigns, self._policy = (catalog.snapshot, catalog.settings), {}, None
 
 
 def _counted(claim: Claim) -> bool:

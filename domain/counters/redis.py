@@ -38,9 +38,9 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from json.encoder import encode_basestring_ascii as _quoted
+from typing import Any, NamedTuple
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import RedisCluster
@@ -81,14 +81,16 @@ EXACT = 2**53
 """Lua compares numbers as doubles: amounts and ceilings must stay below 2**53 minor units."""
 
 REBUILD_ATTEMPTS = 3
+KEPT_KEYS = 100_000
+"""The most campaigns whose key names are kept ready (forgotten all at once beyond)."""
 KEEP_ATTEMPTS = 10_000
 """The most failed attempts one key keeps in its window (the count saturates there)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Dimension:
+class _Dimension(NamedTuple):
     """One limited dimension of a claim: the counter field it is counted under, its ceiling and what the
-    claim adds to it, and the `Usage` attribute it reads into."""
+    claim adds to it, and the `Usage` attribute it reads into (a named tuple: one is built per limited
+    dimension of every claim a reserve sends)."""
 
     limit: Limit
     field: str
@@ -133,10 +135,11 @@ def _exact(value: int) -> int:
     return value
 
 
-def _amounts(claim: Claim) -> dict[str, int]:
-    """What `claim` adds to each counter field (only limited dimensions, only what is not zero)."""
+def _amounts(claim: Claim, dimensions: Sequence[_Dimension] | None = None) -> dict[str, int]:
+    """What `claim` adds to each counter field (only limited dimensions, only what is not zero); pass its
+    `dimensions` when they are at hand."""
     amounts: dict[str, int] = {}
-    for dimension in _dimensions(claim):
+    for dimension in _dimensions(claim) if dimensions is None else dimensions:
         if dimension.amount < 0:
             raise ValueError(f"a claim on {claim.campaign_id} takes a negative {dimension.limit}: {dimension.amount}")
         if dimension.amount:
@@ -148,8 +151,24 @@ def _counted(claim: Claim) -> bool:
     return claim.rule.counted or (claim.code is not None and claim.code.counted)
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def _entry(state: str, amounts: Mapping[str, int]) -> str:
-    return json.dumps({"s": state, "f": _strings(amounts)}, separators=(",", ":"))
+    """The JSON of a hold entry, `{"s":state,"f":{field:"amount",...}}`, exactly as `_COMPACT` writes it;
+    written out here because a reserve makes one per call and json's encoder is built per call."""
+    fields = ",".join(f'{_quoted(field)}:"{amount}"' for field, amount in amounts.items())
+    return f'{{"s":{_quoted(state)},"f":{{{fields}}}}}'
+
+
+def _checks(dimensions: Sequence[_Dimension]) -> str:
+    """The JSON of the reserve script's checks, `[[limit,field,"ceiling","wanted"],...]`, exactly as
+    `_COMPACT` writes it (see `_entry`)."""
+    checks = ",".join(
+        f'[{_quoted(dimension.limit.value)},{_quoted(dimension.field)},"{dimension.ceiling}","{dimension.amount}"]'
+        for dimension in dimensions
+    )
+    return f"[{checks}]"
 
 
 def _strings(amounts: Mapping[str, int]) -> dict[str, str]:
@@ -187,6 +206,7 @@ class RedisCounters:
         self._hold_grace = hold_grace
         self._clock = clock
         self._rebuilds: dict[str, asyncio.Future[None]] = {}
+        self._keys: dict[str, tuple[str, str, str, str]] = {}
         self._rebuilt_at: dict[str, float] = {}
         self._reserve = client.register_script(lua.RESERVE)
         self._commit = client.register_script(lua.COMMIT)
@@ -241,8 +261,13 @@ class RedisCounters:
 
     def keys(self, campaign_id: str) -> tuple[str, str, str, str]:
         """The keys of one campaign: counters, holds, hold, returns (one hash tag, so one cluster slot)."""
-        base = f"{self._prefix}:{{c:{campaign_id}}}"
-        return f"{base}:counters", f"{base}:holds", f"{base}:hold", f"{base}:returns"
+        keys = self._keys.get(campaign_id)
+        if keys is None:
+            if len(self._keys) >= KEPT_KEYS:
+                self._keys.clear()
+            base = f"{self._prefix}:{{c:{campaign_id}}}"
+            keys = self._keys[campaign_id] = (f"{base}:counters", f"{base}:holds", f"{base}:hold", f"{base}:returns")
+        return keys
 
     def attempts_key(self, key: str) -> str:
         """The sorted set of the failed attempts of `key`."""
@@ -285,14 +310,12 @@ class RedisCounters:
 
     async def _reserve_one(self, order_id: str, claim: Claim, ttl: float) -> Refusal | None:
         dimensions = _dimensions(claim)
-        entry = _entry("h", _amounts(claim))
-        checks: list[str] = []
-        for dimension in dimensions:
-            checks += [dimension.limit.value, dimension.field, str(dimension.ceiling), str(dimension.amount)]
+        entry = _entry("h", _amounts(claim, dimensions))
+        # one argument for all the checks: Redis clients pack every argument on its own, at a cost per argument
+        checks = _checks(dimensions)
 
         def arguments(now: float) -> list[str]:
-            expires_at = _instant(now + ttl + self._hold_grace)
-            return [_instant(now), order_id, expires_at, entry, str(len(dimensions)), *checks]
+            return [_instant(now), order_id, _instant(now + ttl + self._hold_grace), entry, checks]
 
         reply = await self._campaign(claim.campaign_id, self._reserve, 3, arguments, label="reserve")
         if _text(reply[0]) != "refused":
@@ -342,7 +365,7 @@ class RedisCounters:
                 amounts[field] = amounts.get(field, 0) + amount
         member = json.dumps([order_id, return_id])
         for campaign_id, amounts in grouped.items():
-            fields = json.dumps(_strings(amounts), separators=(",", ":"))
+            fields = _COMPACT.encode(_strings(amounts))
             await self._campaign(
                 campaign_id, self._give_back, 4, partial(_with_now, [member, fields]), label="give_back"
             )

@@ -61,8 +61,8 @@ end
 RESERVE = (
     _PRELUDE
     + """
--- ARGV: now, order id, expires at, hold entry JSON, number of checks, then per check:
--- limit name, field, ceiling, wanted (the checks in the order of domain.limits.exhausted_limit)
+-- ARGV: now, order id, expires at, hold entry JSON, the checks JSON: a list of [limit name, field, ceiling,
+-- wanted] (ceiling and wanted as decimal strings), in the order of domain.limits.exhausted_limit
 local now, order, expires_at, entry_json = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if not ready() then
   return {'unready'}
@@ -78,11 +78,9 @@ if existing then
   -- restored from the ledger before this order was judged: judge it now, without its own amounts
   own = entry.f
 end
-local checks = tonumber(ARGV[5])
-for index = 0, checks - 1 do
-  local at = 6 + index * 4
-  local limit, field = ARGV[at], ARGV[at + 1]
-  local ceiling, wanted = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
+for _, check in ipairs(cjson.decode(ARGV[5])) do
+  local limit, field = check[1], check[2]
+  local ceiling, wanted = tonumber(check[3]), tonumber(check[4])
   local taken = tonumber(redis.call('HGET', counters, field) or '0') - tonumber(own[field] or '0')
   if taken + wanted > ceiling then
     if existing then
@@ -90,7 +88,7 @@ for index = 0, checks - 1 do
       redis.call('HDEL', hold, order)
       redis.call('ZREM', holds, order)
     end
-    return {'refused', limit, tostring(taken), ARGV[at + 3], ARGV[at + 2]}
+    return {'refused', limit, tostring(taken), check[4], check[3]}
   end
 end
 if existing then

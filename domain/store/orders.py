@@ -76,14 +76,24 @@ class Orders:
             row = await self._database.tables.orders.get_or_none(order_id=order_id)
         return None if row is None else _order(row)
 
-    async def hold(self, order: Order) -> None:
+    async def hold(self, order: Order, *, stored: bool = True) -> None:
+        if not stored:
+            try:
+                await self._hold(order, stored=False)
+            except IntegrityError:  # stored meanwhile (the transaction wrote nothing): update it
+                pass
+            else:
+                return
+        await self._hold(order, stored=True)
+
+    async def _hold(self, order: Order, *, stored: bool) -> None:
         tables = self._database.tables
         now = datetime.now(UTC)
         with self._database.active():
             async with self._database.transaction():
                 document = _document(order)
                 facts = order_facts(document)
-                updated = await tables.orders.filter(order_id=order.order_id).update(
+                updated = stored and await tables.orders.filter(order_id=order.order_id).update(
                     status=order.status.value, document=document, expires_at=order.expires_at, updated_at=now, **facts
                 )
                 if not updated:

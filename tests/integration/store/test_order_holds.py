@@ -1,0 +1,49 @@
+"""The order book's hold: an order the checkout did not find is inserted without looking first, and one stored
+meanwhile (a reserve taken over while its first run still went on) is updated instead, never failing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from domain.checkout.orders import Order, OrderStatus
+from domain.limits import Claim, LimitRule
+from domain.store import Store
+
+AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def _order(order_id: str, *, discount: int, channel: str) -> Order:
+    rule = LimitRule("summer", total_redemptions=100, budget_discount=1_000_000)
+    return Order(
+        order_id=order_id,
+        status=OrderStatus.PENDING,
+        cart={"currency": "TRY", "channel": channel, "lines": []},
+        result={"currency": "TRY", "subtotal": "100.00", "discount_total": f"{discount / 100:.2f}"},
+        campaigns=[],
+        codes={},
+        policy={},
+        priced_at=AT,
+        expires_at=AT + timedelta(minutes=15),
+        claims=[Claim(rule, discount=discount, customer_id="c-1")],
+        catalog_version=1,
+    )
+
+
+async def test_a_new_order_is_inserted_with_its_holds(store: Store) -> None:
+    await store.orders.hold(_order("o-new", discount=1000, channel="web"), stored=False)
+
+    order = await store.orders.get("o-new")
+    assert order is not None and order.status is OrderStatus.PENDING
+    assert order.cart["channel"] == "web"
+    assert [(entry["kind"], entry["held"]) for entry in await store.orders.ledger("o-new")] == [("HOLD", [1, 1000, 0])]
+
+
+async def test_an_order_stored_meanwhile_is_updated_instead_and_nothing_is_lost(store: Store) -> None:
+    await store.orders.hold(_order("o-twice", discount=1000, channel="web"), stored=False)
+
+    await store.orders.hold(_order("o-twice", discount=2500, channel="mobile"), stored=False)
+
+    order = await store.orders.get("o-twice")
+    assert order is not None
+    assert order.cart["channel"] == "mobile" and order.result["discount_total"] == "25.00"
+    assert [entry["held"] for entry in await store.orders.ledger("o-twice")] == [[1, 1000, 0], [1, 2500, 0]]
