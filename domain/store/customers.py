@@ -5,12 +5,14 @@ transaction."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.expressions import CombinedExpression, F, Q
+from tortoise.connection import get_connections
+from tortoise.expressions import F, Q
 
 from domain.customers import PlacedOrder
 from domain.documents.catalog import Consents, CustomerProfile
@@ -215,9 +217,39 @@ def profile_of(row: CustomerRow, segments: list[str]) -> CustomerProfile:
     )
 
 
+_PLACED_ONCE = (
+    'INSERT INTO "placed_order" ("order_id", "customer_id", "channel", "currency", "total", "discount", "at",'
+    ' "campaign_ids") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("order_id") DO NOTHING RETURNING "order_id"'
+)
+"""PostgreSQL: record a placed order unless its id was recorded before, answering a row if it was new (one
+statement where Tortoise needs an existence check and an insert that ignores conflicts)."""
+
+_COUNTED = (
+    'INSERT INTO "customer" ("id", "attributes", "orders_count", "total_spent", "last_order_at", "last_order_total")'
+    " VALUES ($1, '{}', 1, $2, $3, $2) ON CONFLICT (\"id\") DO UPDATE SET"
+    ' "orders_count" = "customer"."orders_count" + 1,'
+    ' "total_spent" = "customer"."total_spent" + EXCLUDED."total_spent",'
+    ' "last_order_at" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < $3'
+    ' THEN $3 ELSE "customer"."last_order_at" END,'
+    ' "last_order_total" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < $3'
+    ' THEN $2 ELSE "customer"."last_order_total" END'
+)
+"""PostgreSQL: add an order to a customer's statistics, creating an unknown customer, in one statement (the
+right-hand sides of the update all read the row as it was, so both CASEs compare the previous last order);
+NUMERIC adds exactly in SQL."""
+
+
 async def place_order(tables: Tables, order: PlacedOrder) -> bool:
     """Record `order` and count it, unless its id was recorded before (inside a transaction); return
     whether it was new."""
+    if tables.dialect == "postgres":
+        client = get_connections().get(tables.connection)
+        values: list[object] = [order.order_id, order.customer_id, order.channel, order.currency, order.total_minor]
+        values += [order.discount_minor, utc(order.at), json.dumps(list(order.campaign_ids), separators=(",", ":"))]
+        if not await client.execute_query_dict(_PLACED_ONCE, values):
+            return False
+        await count_order(tables, order.customer_id, total=order.total, at=order.at)
+        return True
     row = tables.placed_orders(
         order_id=order.order_id,
         customer_id=order.customer_id,
@@ -240,21 +272,17 @@ async def count_order(tables: Tables, customer_id: str, *, total: Decimal, at: d
     segments (inside a transaction)."""
     rows = tables.customers
     when = utc(at)
-    await rows.bulk_create([rows(id=customer_id)], ignore_conflicts=True)
-    await rows.filter(id=customer_id).update(
-        orders_count=F("orders_count") + 1, total_spent=await _added(tables, customer_id, total)
-    )
-    later = Q(last_order_at__isnull=True) | Q(last_order_at__lt=when)
-    await rows.filter(later, id=customer_id).update(last_order_at=when, last_order_total=total)
-    await membership.refresh(tables, [customer_id], now=datetime.now(UTC))
-
-
-async def _added(tables: Tables, customer_id: str, total: Decimal) -> CombinedExpression | Decimal:
-    """PostgreSQL adds NUMERIC exactly in the UPDATE itself; SQLite keeps decimals as text and would add them
-    as binary floats, so there the sum is computed here (its writers are serialized anyway)."""
     if tables.dialect == "postgres":
-        return F("total_spent") + total
-    return (await tables.customers.get(id=customer_id)).total_spent + total
+        await get_connections().get(tables.connection).execute_query(_COUNTED, [customer_id, total, when])
+    else:
+        # SQLite keeps decimals as text and would add them as binary floats: the sum is computed here (its
+        # writers are serialized anyway)
+        await rows.bulk_create([rows(id=customer_id)], ignore_conflicts=True)
+        spent = (await rows.get(id=customer_id)).total_spent + total
+        await rows.filter(id=customer_id).update(orders_count=F("orders_count") + 1, total_spent=spent)
+        later = Q(last_order_at__isnull=True) | Q(last_order_at__lt=when)
+        await rows.filter(later, id=customer_id).update(last_order_at=when, last_order_total=total)
+    await membership.refresh(tables, [customer_id], now=datetime.now(UTC))
 
 
 def placed_order(row: PlacedOrderRow) -> PlacedOrder:

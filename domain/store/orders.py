@@ -3,10 +3,13 @@ truth the counters are rebuilt from), and idempotent operations (`domain.checkou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+from tortoise.connection import get_connections
 from tortoise.exceptions import IntegrityError
 
 from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
@@ -18,6 +21,29 @@ from domain.store.order_facts import order_facts
 from domain.store.placed import place_committed
 
 RUNNING, DONE = "RUNNING", "DONE"
+
+_SQL = {
+    "postgres": {
+        "finish": 'UPDATE "checkout_operation" SET "status" = $1, "response" = $2'
+        ' WHERE "order_id" = $3 AND "operation" = $4 AND "key" = $5',
+        "get": 'SELECT "order_id", "status", "document" FROM "checkout_order" WHERE "order_id" = $1',
+        "move": 'UPDATE "checkout_order" SET "status" = $1, "updated_at" = $2'
+        ' WHERE "order_id" = $3 AND "status" = ANY($4::text[])',
+    },
+    "sqlite": {
+        "finish": 'UPDATE "checkout_operation" SET "status" = ?, "response" = ?'
+        ' WHERE "order_id" = ? AND "operation" = ? AND "key" = ?',
+        "get": 'SELECT "order_id", "status", "document" FROM "checkout_order" WHERE "order_id" = ?',
+        "move": 'UPDATE "checkout_order" SET "status" = ?, "updated_at" = ?'
+        ' WHERE "order_id" = ? AND "status" IN (SELECT value FROM json_each(?))',
+    },
+}
+"""The statements every Reserve and Commit makes, written out: Tortoise spends 2-3 times the CPU of the
+statement itself building a filtered update or reading a row into a model (measured: 349-380 µs against
+121-138 µs per update), and these run several times per checkout."""
+
+_JSON = json.JSONEncoder(separators=(",", ":"))
+"""What Tortoise writes JSON columns with (`json.dumps` with these separators)."""
 
 
 class Orders:
@@ -57,9 +83,7 @@ class Orders:
 
     async def finish(self, order_id: str, operation: str, key: str, response: JsonObject) -> None:
         with self._database.active():
-            await self._database.tables.operations.filter(order_id=order_id, operation=operation, key=key).update(
-                status=DONE, response=response
-            )
+            await self._run("finish", [DONE, _JSON.encode(response), order_id, operation, key])
 
     async def abandon(self, order_id: str, operation: str, key: str) -> None:
         with self._database.active():
@@ -73,8 +97,11 @@ class Orders:
         if not fits(self._database.tables.orders, order_id=order_id):
             return None
         with self._database.active():
-            row = await self._database.tables.orders.get_or_none(order_id=order_id)
-        return None if row is None else _order(row)
+            _, rows = await self._run("get", [order_id])
+        if not rows:
+            return None
+        found, status, document = rows[0]
+        return _order_of(str(found), str(status), json.loads(document))
 
     async def hold(self, order: Order, *, stored: bool = True) -> None:
         if not stored:
@@ -115,10 +142,7 @@ class Orders:
         now = datetime.now(UTC)
         with self._database.active():
             if kind == "RESERVE":  # no ledger rows to write: one conditional update is the whole step
-                moved = await tables.orders.filter(
-                    order_id=order_id, status__in=[state.value for state in expected]
-                ).update(status=status.value, updated_at=now)
-                return bool(moved)
+                return bool(await self._move(order_id, status, now, expected))
             async with self._database.transaction():
                 row = await tables.orders.select_for_update().get_or_none(order_id=order_id)
                 if row is None or OrderStatus(row.status) not in expected:
@@ -131,7 +155,7 @@ class Orders:
                     entries.append(_entry(tables.ledger, order_id, kind, claim, now, held=_negative(claim), used=used))
                 if entries:
                     await tables.ledger.bulk_create(entries)
-                await tables.orders.filter(order_id=order_id).update(status=status.value, updated_at=now)
+                await self._move(order_id, status, now, expected)
                 if kind == "COMMIT":
                     await place_committed(tables, order_id, row.document, now)
         return True
@@ -255,6 +279,20 @@ class Orders:
             )
         return [(str(order_id), str(operation), str(key)) for order_id, operation, key in rows]
 
+    async def _move(self, order_id: str, status: OrderStatus, now: datetime, expected: Collection[OrderStatus]) -> int:
+        """Move the order to `status` if it is in one of the `expected` ones; return whether it moved (0/1)."""
+        states = [state.value for state in expected]
+        listed: object = states if self._database.tables.dialect == "postgres" else json.dumps(states)
+        moved, _ = await self._run("move", [status.value, now, order_id, listed])
+        return moved
+
+    async def _run(self, statement: str, values: list[Any]) -> tuple[int, Sequence[Any]]:
+        """Run one of the `_SQL` statements on the current connection (the caller's transaction, if any)."""
+        tables = self._database.tables
+        client = get_connections().get(tables.connection)
+        count, rows = await client.execute_query(_SQL[tables.dialect][statement], values)
+        return count, [tuple(row) for row in rows]
+
     async def _held(self, order_id: str) -> dict[str, Claim]:
         rows = await self._database.tables.ledger.filter(order_id=order_id).order_by("id")
         return _sums(rows, used=False)
@@ -284,10 +322,13 @@ def _document(order: Order) -> JsonObject:
 
 
 def _order(row: OrderRow) -> Order:
-    document = row.document
+    return _order_of(row.order_id, row.status, row.document)
+
+
+def _order_of(order_id: str, status: str, document: JsonObject) -> Order:
     return Order(
-        order_id=row.order_id,
-        status=OrderStatus(row.status),
+        order_id=order_id,
+        status=OrderStatus(status),
         cart=document["cart"],
         result=document["result"],
         campaigns=document["campaigns"],

@@ -62,9 +62,10 @@ async def test_an_order_recorded_late_does_not_move_the_last_order_back(store: S
     latest = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     await store.customers.record_order("c-ayse", total=Decimal("10"), at=latest)
 
-    stored = await store.customers.record_order("c-ayse", total=Decimal("10"), at=latest - timedelta(hours=1))
+    stored = await store.customers.record_order("c-ayse", total=Decimal("7.25"), at=latest - timedelta(hours=1))
 
-    assert (stored.orders_count, stored.last_order_at) == (2, latest)
+    assert (stored.orders_count, stored.total_spent, stored.last_order_at) == (2, Decimal("17.25"), latest)
+    assert stored.last_order_total == Decimal("10")
 
 
 async def test_twenty_concurrent_orders_add_up_exactly(store: Store) -> None:
