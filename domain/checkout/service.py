@@ -522,7 +522,8 @@ _NO_USAGE = Usage()
 
 class _Documents:
     """The JSON documents of the campaigns and the policy an order is priced under, made once per catalog
-    version (they never change within one) instead of once per reserve. Read-only: they are shared."""
+    snapshot and settings (they never change within one) instead of once per reserve. Read-only: they are
+    shared by the orders priced under them."""
 
     def __init__(self) -> None:
         self._of: tuple[object, object] = (None, None)
