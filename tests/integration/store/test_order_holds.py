@@ -33,7 +33,8 @@ async def test_a_new_order_is_inserted_with_its_holds(store: Store) -> None:
     await store.orders.hold(_order("o-new", discount=1000, channel="web"), stored=False)
 
     order = await store.orders.get("o-new")
-    assert order is not None and order.status is OrderStatus.PENDING
+    assert order is not None
+    assert order.status is OrderStatus.PENDING
     assert order.cart["channel"] == "web"
     assert [(entry["kind"], entry["held"]) for entry in await store.orders.ledger("o-new")] == [("HOLD", [1, 1000, 0])]
 
@@ -45,5 +46,6 @@ async def test_an_order_stored_meanwhile_is_updated_instead_and_nothing_is_lost(
 
     order = await store.orders.get("o-twice")
     assert order is not None
-    assert order.cart["channel"] == "mobile" and order.result["discount_total"] == "25.00"
+    assert order.cart["channel"] == "mobile"
+    assert order.result["discount_total"] == "25.00"
     assert [entry["held"] for entry in await store.orders.ledger("o-twice")] == [[1, 1000, 0], [1, 2500, 0]]
