@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
@@ -14,7 +15,7 @@ from domain.documents.cart import Customer
 from domain.documents.common import BenefitType, Kind
 from domain.documents.offers import Offer
 from domain.documents.result import Hint
-from domain.errors import DocumentError, field_errors
+from domain.errors import DocumentError, field_errors, pointer
 from domain.reasons import CouponReason, SkipReason
 from kampanya.pricing.v1 import pricing_pb2 as pb
 
@@ -22,6 +23,36 @@ BENEFIT_TYPES = {kind: pb.BenefitType.Value(f"BENEFIT_TYPE_{kind}") for kind in 
 SKIP_REASONS = {reason: pb.SkipReason.Value(f"SKIP_REASON_{reason}") for reason in SkipReason}
 COUPON_REASONS = {reason: pb.CouponReason.Value(f"COUPON_REASON_{reason}") for reason in CouponReason}
 KINDS = {kind: pb.CampaignKind.Value(f"CAMPAIGN_KIND_{kind}") for kind in Kind}
+
+
+def unstorable_field(message: Message) -> str | None:
+    """Return the JSON pointer of the first text of a request (any field, key or element, at any depth) that
+    holds a NUL — no store keeps one: PostgreSQL refuses it in text and in JSON — or None. protobuf admits
+    no other unstorable text (it checks strings are UTF-8). Quick when there is none: a NUL in a string is
+    a 0x00 byte of the encoding, where otherwise only an empty or zero value shows one."""
+    if b"\x00" not in message.SerializeToString():
+        return None
+    return _nul_in(message, ())
+
+
+def _nul_in(message: Message, path: tuple[str | int, ...]) -> str | None:
+    for field, value in message.ListFields():
+        here = (*path, field.name)
+        entries: list[tuple[tuple[str | int, ...], Any]]
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            if any(isinstance(key, str) and "\x00" in key for key in value):
+                return pointer(here)
+            entries = [((*here, key), item) for key, item in value.items()]
+        elif field.is_repeated:
+            entries = [((*here, index), item) for index, item in enumerate(value)]
+        else:
+            entries = [(here, value)]
+        for at, item in entries:
+            if isinstance(item, str) and "\x00" in item:
+                return pointer(at)
+            if isinstance(item, Message) and (found := _nul_in(item, at)) is not None:
+                return found
+    return None
 
 
 def cart_from_pb(message: pb.Cart) -> Cart:

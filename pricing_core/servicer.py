@@ -17,6 +17,7 @@ from typing import Any, Final, TypeVar
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc import aio
 from grpc_status import rpc_status
@@ -51,6 +52,7 @@ from pricing_core.convert import (
     offer_to_pb,
     result_to_pb,
     timestamp_to_datetime,
+    unstorable_field,
 )
 from pricing_core.logs import logger
 from pricing_core.membership import Membership
@@ -93,7 +95,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             result, version = await self._checkout.price(cart, explain=request.explain, preview=preview)
             return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=version)
 
-        return await self._handle("EvaluateCart", context, price)
+        return await self._handle("EvaluateCart", request, context, price)
 
     async def ListOffers(self, request: pb.ListOffersRequest, context: Context) -> pb.ListOffersResponse:
         async def offers() -> pb.ListOffersResponse:
@@ -133,7 +135,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 more=len(kept) > limit,
             )
 
-        return await self._handle("ListOffers", context, offers)
+        return await self._handle("ListOffers", request, context, offers)
 
     async def Reserve(self, request: pb.ReserveRequest, context: Context) -> pb.ReserveResponse:
         async def reserve() -> pb.ReserveResponse:
@@ -148,21 +150,21 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 catalog_version=reservation.catalog_version,
             )
 
-        return await self._handle("Reserve", context, reserve)
+        return await self._handle("Reserve", request, context, reserve)
 
     async def Commit(self, request: pb.CommitRequest, context: Context) -> pb.CommitResponse:
         async def commit() -> pb.CommitResponse:
             settled = await self._checkout.commit(_order_id(request.order_id), key=_key(request.idempotency_key))
             return pb.CommitResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
 
-        return await self._handle("Commit", context, commit)
+        return await self._handle("Commit", request, context, commit)
 
     async def Release(self, request: pb.ReleaseRequest, context: Context) -> pb.ReleaseResponse:
         async def release() -> pb.ReleaseResponse:
             settled = await self._checkout.release(_order_id(request.order_id), key=_key(request.idempotency_key))
             return pb.ReleaseResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
 
-        return await self._handle("Release", context, release)
+        return await self._handle("Release", request, context, release)
 
     async def Return(self, request: pb.ReturnRequest, context: Context) -> pb.ReturnResponse:
         async def give_back() -> pb.ReturnResponse:
@@ -188,7 +190,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 status=ORDER_STATUSES[receipt.status],
             )
 
-        return await self._handle("Return", context, give_back)
+        return await self._handle("Return", request, context, give_back)
 
     async def ApplyCoupon(self, request: pb.ApplyCouponRequest, context: Context) -> pb.ApplyCouponResponse:
         async def apply() -> pb.ApplyCouponResponse:
@@ -205,14 +207,16 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 catalog_version=attempt.catalog_version,
             )
 
-        return await self._handle("ApplyCoupon", context, apply)
+        return await self._handle("ApplyCoupon", request, context, apply)
 
     def _with_segments(self, cart: Cart) -> Cart:
         """Return the cart whose customer also carries the segments the membership in memory knows (the
         checkout adds them itself to the carts it prices; offers are listed here)."""
         return cart if self._membership is None else self._membership.cart(cart)
 
-    async def _handle(self, method: str, context: Context, work: Callable[[], Awaitable[Response]]) -> Response:
+    async def _handle(
+        self, method: str, request: Message, context: Context, work: Callable[[], Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         request_id = _request_id(context)
         context.set_trailing_metadata(((REQUEST_ID, request_id),))
@@ -222,6 +226,9 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             if remaining is not None and remaining <= 0:
                 code = "DEADLINE_EXCEEDED"
                 await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed before pricing started")
+            unstorable = unstorable_field(request)
+            if unstorable is not None:
+                raise DocumentError("request", [FieldError(unstorable, "text may not contain NUL (U+0000)")])
             return await work()
         except DocumentError as error:
             code = "INVALID_ARGUMENT"

@@ -10,7 +10,7 @@ import pytest
 from domain.engine.snapshot import evaluate
 from domain.errors import DocumentError
 from kampanya.pricing.v1 import pricing_pb2 as pb
-from pricing_core.convert import cart_from_pb, result_to_pb
+from pricing_core.convert import cart_from_pb, result_to_pb, unstorable_field
 from pricing_core.servicer import invalid_argument
 from tests.builders import campaign
 
@@ -123,3 +123,35 @@ def test_a_result_goes_out_with_every_part() -> None:
     assert message.gifts[0].sku == "TOTE"
     assert sum(Decimal(line.discount) for line in message.lines) == Decimal(message.discount_total)
     assert message.explain[0].stage == "candidates"
+
+
+def _request(**cart: object) -> pb.ReserveRequest:
+    fields: dict[str, object] = {"lines": [pb.Line(id="l1", sku="SHIRT", quantity=1, unit_price="1.00")], **cart}
+    return pb.ReserveRequest(order_id="o-1", cart=pb.Cart(currency="TRY", **fields))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("request_", "where"),
+    [
+        (pb.ReserveRequest(order_id="o\x00"), "/order_id"),
+        (_request(customer=pb.Customer(id="c", segments=["vip", "gold\x00"])), "/cart/customer/segments/1"),
+        (
+            _request(lines=[pb.Line(id="l1"), pb.Line(id="l2", attributes={"colour": "re\x00d"})]),
+            "/cart/lines/1/attributes/colour",
+        ),
+        (_request(lines=[pb.Line(id="l1", attributes={"col\x00our": "red"})]), "/cart/lines/0/attributes"),
+        (_request(coupons=["HELLO\x00"]), "/cart/coupons/0"),
+    ],
+    ids=["field", "repeated", "map value", "map key", "coupon"],
+)
+def test_a_nul_anywhere_in_a_request_is_found_with_its_pointer(request_: pb.ReserveRequest, where: str) -> None:
+    assert unstorable_field(request_) == where
+
+
+def test_zero_and_empty_values_are_not_taken_for_a_nul() -> None:
+    request = _request(channel="", coupons=[""], customer=pb.Customer(id="c", orders_count=0, segments=[""]))
+    request.cart.lines[0].attributes[""] = ""
+
+    assert b"\x00" in request.SerializeToString()  # the encoding shows 0x00 bytes, none of them in a text
+    assert unstorable_field(request) is None
+    assert unstorable_field(_request()) is None
