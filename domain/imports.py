@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from domain.documents.catalog import CustomerProfile, Product
-from domain.errors import field_errors
+from domain.errors import UNSTORABLE_TEXT, field_errors, unstorable_at
 
 D = TypeVar("D", bound=BaseModel)
 
@@ -74,6 +74,10 @@ def read_rows(
     for number, record in raw:
         if isinstance(record, RowError):
             yield [record]
+            continue
+        unstorable = unstorable_at(record)
+        if unstorable is not None:
+            yield [RowError(number, unstorable, UNSTORABLE_TEXT)]
             continue
         try:
             document = model.model_validate(record)
@@ -175,6 +179,9 @@ def member_ids(lines: Iterable[str]) -> Iterator[tuple[int, str] | RowError]:
             continue
         if len(text) > 200:
             yield RowError(number, "/customer_id", "a customer id has at most 200 characters")
+            continue
+        if unstorable_at(text) is not None:
+            yield RowError(number, "/customer_id", UNSTORABLE_TEXT)
             continue
         yield number, text
 

@@ -11,8 +11,8 @@ from typing import Any
 import jwt
 
 from domain.access import Role
+from domain.errors import UNSTORABLE
 from domain.store import Store
-from gateway.graph.hardening import UNSTORABLE
 from gateway.settings import GatewaySettings
 
 API_KEY_PREFIX = "kmp_"

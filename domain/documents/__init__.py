@@ -11,7 +11,7 @@ from domain.documents.campaign import Campaign
 from domain.documents.cart import Cart
 from domain.documents.policy import DEFAULT_POLICY, Policy
 from domain.documents.result import Result
-from domain.errors import DocumentError, FieldError, field_errors
+from domain.errors import DocumentError, FieldError, field_errors, storable
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -38,7 +38,9 @@ def _parse(model: type[Model], data: Any, document: str) -> Model:
 
 
 def parse_campaign(data: Any) -> Campaign:
-    """Return the validated campaign document or raise `DocumentError`."""
+    """Return the validated campaign document or raise `DocumentError`. (Stored campaigns are read back with
+    it, so it does not look for text no store can hold: that is checked where documents come in — the
+    imports of `parse_campaigns`, the gateway's guard.)"""
     return _parse(Campaign, data, "campaign")
 
 
@@ -48,14 +50,15 @@ def parse_cart(data: Any) -> Cart:
 
 
 def parse_policy(data: Any) -> Policy:
-    """Return the validated policy document or raise `DocumentError`."""
-    return _parse(Policy, data, "policy")
+    """Return the validated policy document or raise `DocumentError` (text no store can hold included)."""
+    return _parse(Policy, storable(data, "policy"), "policy")
 
 
 def parse_campaigns(data: Any) -> list[Campaign]:
-    """Return a validated list of campaigns (ids and codes unique across it) or raise `DocumentError`."""
+    """Return a validated list of campaigns (ids and codes unique across it, no text that no store can hold:
+    imports come this way) or raise `DocumentError`."""
     try:
-        campaigns = _CAMPAIGN_LIST.validate_python(data)
+        campaigns = _CAMPAIGN_LIST.validate_python(storable(data, "campaigns"))
     except ValidationError as error:
         raise DocumentError("campaigns", field_errors(error)) from None
     duplicates = list(_duplicates(campaigns))

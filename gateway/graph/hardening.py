@@ -25,6 +25,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
+from domain.errors import UNSTORABLE, UNSTORABLE_TEXT, unstorable_at
 from domain.store.errors import database_unreachable
 from gateway.settings import GatewaySettings
 
@@ -82,10 +83,6 @@ class HideSuggestions(MaskErrors):
         )
 
 
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-"""What no store holds in text: NUL (PostgreSQL refuses it) and lone surrogates (not encodable as UTF-8)."""
-
-
 class ValidationByDocument(SchemaExtension):
     """Strawberry's AddValidationRules and ValidationCache in one extension (each extension costs its hooks on
     every request), the cache keyed by the document's identity instead of its (deep) hash: the parser cache
@@ -138,7 +135,7 @@ class Hardening(MaskInternalErrors):
         document = context.graphql_document
         if _unstorable_variables(context.variables) or (document is not None and _UnstorableLiteral.within(document)):
             error = GraphQLError(
-                "text may not contain NUL (U+0000) nor lone surrogates (U+D800 to U+DFFF)",
+                UNSTORABLE_TEXT,
                 extensions={"code": "BAD_USER_INPUT"},
             )
             context.result = ExecutionResult(data=None, errors=[error])
@@ -174,7 +171,7 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _unstorable_variables(variables: dict[str, Any] | None) -> bool:
-    """`_unstorable` of the variables, at the speed of one JSON encoding: decoded JSON holds a NUL only where
+    """`unstorable_at` of the variables, at the speed of one JSON encoding: decoded JSON holds a NUL only where
     its encoding shows the escape \\u0000 (as it escapes every control character), and a surrogate only
     where it is lone (a pair decodes to one character). The walk decides when the text shows either (an
     escaped backslash before u0000 shows it too)."""
@@ -183,17 +180,7 @@ def _unstorable_variables(variables: dict[str, Any] | None) -> bool:
     text = json.dumps(variables, ensure_ascii=False, default=repr)
     if "\\u0000" not in text and LONE_SURROGATE.search(text) is None:
         return False
-    return _unstorable(variables)
-
-
-def _unstorable(value: Any) -> bool:
-    if isinstance(value, str):
-        return UNSTORABLE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
-    return False
+    return unstorable_at(variables) is not None
 
 
 def schema_extensions(settings: GatewaySettings) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:

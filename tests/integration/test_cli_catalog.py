@@ -71,6 +71,44 @@ async def test_an_invalid_import_names_the_document_and_field_and_writes_nothing
         assert await store.campaigns.list() == []
 
 
+async def test_an_import_with_text_no_store_can_hold_is_refused_naming_the_field_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
+) -> None:
+    good = percent_off("good").model_dump(mode="json")
+    bad = percent_off("bad").model_dump(mode="json")
+    bad["name"]["en"] = "Sum\x00mer"
+
+    code, _, err = await asyncio.to_thread(
+        _run, capsys, "campaigns", "import", _file(tmp_path, [good, bad]), "--database-url", database_url
+    )
+
+    assert code == 2
+    assert "/1/name/en: text may not contain NUL" in err
+    assert "Traceback" not in err
+    async with await Store.open(database_url) as store:
+        assert await store.campaigns.list() == []
+
+
+async def test_customers_with_text_no_store_can_hold_are_reported_and_the_others_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
+) -> None:
+    rows = tmp_path / "customers.csv"
+    rows.write_text("id,name,city\nc-1,Ayşe,İzmir\nc-2,A\x00B,Ankara\nc-3,Mehmet,Bursa\n", encoding="utf-8")
+
+    code, out, err = await asyncio.to_thread(
+        _run, capsys, "customers", "import", str(rows), "--database-url", database_url
+    )
+
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert (report["rows"], report["stored"], report["rejected"]) == (3, 2, 1)
+    assert [(error["row"], error["field"]) for error in report["errors"]] == [(3, "/name")]
+    assert report["errors"][0]["message"].startswith("text may not contain NUL")
+    async with await Store.open(database_url) as store:
+        stored = [await store.customers.get(customer) is not None for customer in ("c-1", "c-2", "c-3")]
+    assert stored == [True, False, True]
+
+
 async def test_an_import_that_breaks_a_lifecycle_rule_is_refused_whole(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
 ) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from domain.documents import parse_campaign, parse_campaigns, parse_cart, parse_policy
-from domain.errors import DocumentError
+from domain.errors import DocumentError, unstorable_at
+from domain.imports import RowError, member_ids
 
 CAMPAIGN: dict[str, Any] = {
     "id": "c1",
@@ -323,3 +324,37 @@ def test_error_messages_read_as_pointer_and_reason() -> None:
         str(error.value)
         == "invalid cart: /lines/0/unit_price: must be a non-negative decimal string like \"12.50\", got '-3'"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"name": {"en": "Sum\x00mer"}}, "/name/en"),
+        ({"codes": ["A", "B\udc00"]}, "/codes/1"),
+        ({"attributes": {"col\x00our": "red"}}, "/attributes"),
+        ({"a/b": ["\x00"]}, "/a~1b/0"),
+        ({"name": {"en": "Summer 😀 \\u0000"}, "n": [1, None, True]}, None),
+    ],
+    ids=["nested", "lone surrogate", "key", "escaped pointer", "storable"],
+)
+def test_text_no_store_can_hold_is_found_with_its_pointer(value: object, where: str | None) -> None:
+    assert unstorable_at(value) == where
+
+
+def test_campaigns_with_a_nul_are_refused_naming_the_field() -> None:
+    documents = [{"id": "summer", "name": {"en": "Sum\x00mer"}, "benefit": {"type": "PERCENTAGE", "value": "10"}}]
+
+    with pytest.raises(DocumentError) as refused:
+        parse_campaigns(documents)
+
+    assert [(error.pointer, error.message.split(" (")[0]) for error in refused.value.errors] == [
+        ("/0/name/en", "text may not contain NUL")
+    ]
+
+
+def test_a_member_list_reports_a_customer_id_with_a_nul_and_keeps_the_others() -> None:
+    found = list(member_ids(["id", "c-1", "c-\x002", "c-3"]))
+
+    assert (found[0], found[2]) == ((2, "c-1"), (4, "c-3"))
+    assert isinstance(found[1], RowError)
+    assert (found[1].row, found[1].field) == (3, "/customer_id")
