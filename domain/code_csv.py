@@ -12,7 +12,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from domain.documents.catalog import CouponCodeSpec
-from domain.errors import field_errors
+from domain.errors import UNSTORABLE_TEXT, field_errors, unstorable_at
 from domain.imports import RowError
 
 COLUMNS = ("code", "campaign_id", "customer_id", "max_uses", "once_per_customer", "starts_at", "expires_at", "active")
@@ -111,6 +111,9 @@ def _row(number: int, names: list[str], values: list[str], seen: set[str]) -> It
                 problems.append(RowError(number, name, f"an ISO 8601 moment with its offset, not {value!r}"))
         elif value:
             document[name] = value
+    unstorable = unstorable_at(document)
+    if unstorable is not None:
+        problems.append(RowError(number, unstorable.lstrip("/"), UNSTORABLE_TEXT))
     if problems:
         yield from problems
         return

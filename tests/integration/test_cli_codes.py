@@ -63,17 +63,21 @@ def test_an_import_stores_the_good_rows_and_names_the_bad_ones(
 ) -> None:
     _campaigns(tmp_path, capsys, database_url, "spring")
     path = tmp_path / "mixed.csv"
-    path.write_text("code,campaign_id,max_uses\nGOOD-1,spring,1\nBAD-1,nowhere,1\nGOOD-2,spring,many\nGOOD-3,spring,\n")
+    path.write_text(
+        "code,campaign_id,max_uses,customer_id\nGOOD-1,spring,1,\nBAD-1,nowhere,1,\nGOOD-2,spring,many,\nGOOD-3,spring,,\n"
+        "BAD-2,spring,1,c-\x001\n"
+    )
 
     code, out, _ = _run(capsys, "codes", "import", str(path), "--database-url", database_url)
     exported = _run(capsys, "codes", "export", "--database-url", database_url)[1]
 
     report = json.loads(out)
     assert code == 0
-    assert (report["rows"], report["stored"], report["refused"]) == (4, 2, 2)
+    assert (report["rows"], report["stored"], report["refused"]) == (5, 2, 3)
     assert sorted((error["row"], error["field"]) for error in report["errors"]) == [
         (3, "campaign_id"),
         (4, "max_uses"),
+        (6, "customer_id"),  # a NUL, which no store can hold
     ]
     assert sorted(row["code"] for row in csv.DictReader(io.StringIO(exported))) == ["GOOD-1", "GOOD-3"]
 
