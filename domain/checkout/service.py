@@ -54,7 +54,12 @@ from domain.limits import (
 )
 from domain.money import currency_of, to_minor
 
-ATTEMPTS = 5
+ATTEMPTS = 8
+"""How many times a reserve prices its cart again after its limits refused it, before giving up."""
+REPRICE = 2
+"""How many times a refusal by a money budget prices the cart again against what the budget has left now
+(another order took part of it meanwhile) before the campaign is left out of the order."""
+MONEY_BUDGETS = frozenset({Limit.BUDGET_DISCOUNT, Limit.BUDGET_ORDER_VALUE})
 LEASE = 30.0
 WAIT = 10.0
 PENDING, RESERVED = OrderStatus.PENDING, OrderStatus.RESERVED
@@ -273,6 +278,7 @@ class Checkout:
             # an earlier run of this reserve stopped midway (its call was taken over): give back its holds
             await self._unhold(existing, OrderStatus.PENDING, "RELEASE", expected=OPEN)
         refused: dict[str, Limit] = {}
+        repriced: dict[str, int] = {}
         stored = existing is not None
         for _ in range(ATTEMPTS):
             catalog = self._catalog()
@@ -303,6 +309,11 @@ class Checkout:
                     await self._counters_step(ids, self._counters.release(order_id, ids))
                     raise OrderState(order_id, OrderStatus.RELEASED, "reserved while it was released")
                 return Reservation(order_id, result, expires_at, catalog.version)
+            times = repriced.get(refusal.campaign_id, 0)
+            if refusal.limit in MONEY_BUDGETS and times < REPRICE:
+                # the budget moved since it was read: price again, capped to what is left now
+                repriced[refusal.campaign_id] = times + 1
+                continue
             refused[refusal.campaign_id] = refusal.limit
         raise LimitsKeptChanging(order_id)
 

@@ -10,6 +10,7 @@ import pytest
 
 from domain.checkout.errors import IdempotencyMismatch, OrderNotFound, OrderState, ReservationExpired
 from domain.checkout.orders import OrderStatus
+from domain.checkout.service import Checkout
 from domain.reasons import SkipReason
 from tests.builders import campaign, cart
 from tests.integration.checkout.conftest import Lifecycle
@@ -179,3 +180,34 @@ async def test_concurrent_carts_never_spend_more_than_a_discount_budget(lifecycl
     assert Decimal("990.00") <= granted <= Decimal("1000.00")
     ledger = await lifecycle.store.orders.takings("budget", now=0)
     assert sum(taken.claim.discount for taken in ledger) == int(granted * 100)
+
+
+class _TakenMeanwhile:
+    """The real counter store of the test, except that just before the first reserve of `order_id` takes its
+    limits, `meanwhile` runs (another checkout taking part of the same budget after this one read it)."""
+
+    def __init__(self, counters: Any, order_id: str, meanwhile: Any) -> None:
+        self._counters, self._order_id, self._meanwhile = counters, order_id, meanwhile
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._counters, name)
+
+    async def reserve(self, order_id: str, claims: Any, *, ttl: float) -> Any:
+        if order_id == self._order_id and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            await meanwhile()
+        return await self._counters.reserve(order_id, claims, ttl=ttl)
+
+
+async def test_a_budget_taken_meanwhile_is_priced_again_and_capped_to_what_is_left(lifecycle: Lifecycle) -> None:
+    lifecycle.catalog.load([campaign("budget", TEN, currency="TRY", limits={"budget_discount": "100.00"})])
+    other = lifecycle.with_ttl(900)
+    wrapped = _TakenMeanwhile(lifecycle.counters, "late", lambda: other.reserve("early", _buyer("a", "800.00")))
+    late = Checkout(lambda: lifecycle.catalog, wrapped, lifecycle.store.orders)  # type: ignore[arg-type]
+
+    reservation = await late.reserve("late", _buyer("b", "500.00"))
+
+    assert reservation.result.discount_total == Decimal("20.00")  # 50.00 wanted, 100.00 - 80.00 left
+    assert [entry.campaign_id for entry in reservation.result.applied] == ["budget"]
+    ledger = await lifecycle.store.orders.takings("budget", now=0)
+    assert sorted(taken.claim.discount for taken in ledger) == [2000, 8000]
