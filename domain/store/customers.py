@@ -5,7 +5,6 @@ transaction."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,6 +12,7 @@ from typing import Any
 
 from tortoise.connection import get_connections
 from tortoise.expressions import F, Q
+from tortoise.fields.data import JSON_DUMPS
 
 from domain.customers import PlacedOrder
 from domain.documents.catalog import Consents, CustomerProfile
@@ -245,7 +245,7 @@ async def place_order(tables: Tables, order: PlacedOrder) -> bool:
     if tables.dialect == "postgres":
         client = get_connections().get(tables.connection)
         values: list[object] = [order.order_id, order.customer_id, order.channel, order.currency, order.total_minor]
-        values += [order.discount_minor, utc(order.at), json.dumps(list(order.campaign_ids), separators=(",", ":"))]
+        values += [order.discount_minor, utc(order.at), JSON_DUMPS(list(order.campaign_ids))]
         if not await client.execute_query_dict(_PLACED_ONCE, values):
             return False
         await count_order(tables, order.customer_id, total=order.total, at=order.at)

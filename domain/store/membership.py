@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tortoise.connection import get_connections
 from tortoise.expressions import F
 
 from domain.segments import CustomerFacts, MembershipChanges, SegmentRule, members
@@ -91,13 +90,13 @@ async def refresh(
     wanted = {
         (segment_id, customer_id) for customer_id, fact in facts.items() for segment_id in members(rules, fact, now=now)
     }
-    _, present = await _run(tables, "present", [_list(tables, ids), _list(tables, sorted(rules))])
+    _, present = await _run(tables, "present", [tables.listed(ids), tables.listed(sorted(rules))])
     current = {(str(segment_id), str(customer_id)): int(row_id) for row_id, segment_id, customer_id in present}
     added, removed = wanted - current.keys(), current.keys() - wanted
     if not added and not removed:
         return 0
     if removed:
-        await _run(tables, "remove", [_list(tables, sorted(current[pair] for pair in removed))])
+        await _run(tables, "remove", [tables.listed(sorted(current[pair] for pair in removed))])
     if added:
         await _run(tables, "add", _pairs(tables, added))
     await changed(tables, {customer_id for _, customer_id in added | removed})
@@ -144,7 +143,7 @@ async def _facts(
     unknown = [customer_id for customer_id in ids if customer_id not in known]
     if not unknown:
         return found
-    _, rows = await _run(tables, "facts", [_list(tables, unknown)])
+    _, rows = await _run(tables, "facts", [tables.listed(unknown)])
     read_moment = tables.customers._meta.fields_map["last_order_at"].to_python_value
     for customer_id, country, city, attributes, consents, orders_count, total_spent, last_order_at in rows:
         found[customer_id] = CustomerFacts(
@@ -168,13 +167,7 @@ def _json(value: Any) -> Any:
 
 async def _run(tables: Tables, statement: str, values: list[Any]) -> tuple[int, Sequence[Any]]:
     """Run one of the `_SQL` statements on the current connection (the caller's transaction)."""
-    client = get_connections().get(tables.connection)
-    count, rows = await client.execute_query(_SQL[tables.dialect][statement], values)
-    return count, [tuple(row) for row in rows]
-
-
-def _list(tables: Tables, items: list[str] | list[int]) -> object:
-    return items if tables.dialect == "postgres" else json.dumps(items)
+    return await tables.execute(_SQL, statement, values)
 
 
 def _pairs(tables: Tables, pairs: Collection[tuple[str, str]]) -> list[Any]:

@@ -7,13 +7,13 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from tortoise.connection import get_connections
 from tortoise.exceptions import IntegrityError
+from tortoise.fields.data import JSON_DUMPS
 
 from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, Taken, claim_document, claim_of
+from domain.store.config import Dialect
 from domain.store.database import Database
 from domain.store.fields import fits, utc
 from domain.store.models import LedgerRow, OrderRow
@@ -22,7 +22,7 @@ from domain.store.placed import place_committed
 
 RUNNING, DONE = "RUNNING", "DONE"
 
-_SQL = {
+_SQL: dict[Dialect, dict[str, str]] = {
     "postgres": {
         "finish": 'UPDATE "checkout_operation" SET "status" = $1, "response" = $2'
         ' WHERE "order_id" = $3 AND "operation" = $4 AND "key" = $5',
@@ -41,9 +41,6 @@ _SQL = {
 """The statements every Reserve and Commit makes, written out: Tortoise spends 2-3 times the CPU of the
 statement itself building a filtered update or reading a row into a model (measured: 349-380 µs against
 121-138 µs per update), and these run several times per checkout."""
-
-_JSON = json.JSONEncoder(separators=(",", ":"))
-"""What Tortoise writes JSON columns with (`json.dumps` with these separators)."""
 
 
 class Orders:
@@ -83,7 +80,7 @@ class Orders:
 
     async def finish(self, order_id: str, operation: str, key: str, response: JsonObject) -> None:
         with self._database.active():
-            await self._run("finish", [DONE, _JSON.encode(response), order_id, operation, key])
+            await self._database.tables.execute(_SQL, "finish", [DONE, JSON_DUMPS(response), order_id, operation, key])
 
     async def abandon(self, order_id: str, operation: str, key: str) -> None:
         with self._database.active():
@@ -97,7 +94,7 @@ class Orders:
         if not fits(self._database.tables.orders, order_id=order_id):
             return None
         with self._database.active():
-            _, rows = await self._run("get", [order_id])
+            _, rows = await self._database.tables.execute(_SQL, "get", [order_id])
         if not rows:
             return None
         found, status, document = rows[0]
@@ -281,17 +278,10 @@ class Orders:
 
     async def _move(self, order_id: str, status: OrderStatus, now: datetime, expected: Collection[OrderStatus]) -> int:
         """Move the order to `status` if it is in one of the `expected` ones; return whether it moved (0/1)."""
-        states = [state.value for state in expected]
-        listed: object = states if self._database.tables.dialect == "postgres" else json.dumps(states)
-        moved, _ = await self._run("move", [status.value, now, order_id, listed])
-        return moved
-
-    async def _run(self, statement: str, values: list[Any]) -> tuple[int, Sequence[Any]]:
-        """Run one of the `_SQL` statements on the current connection (the caller's transaction, if any)."""
         tables = self._database.tables
-        client = get_connections().get(tables.connection)
-        count, rows = await client.execute_query(_SQL[tables.dialect][statement], values)
-        return count, [tuple(row) for row in rows]
+        listed = tables.listed([state.value for state in expected])
+        moved, _ = await tables.execute(_SQL, "move", [status.value, now, order_id, listed])
+        return moved
 
     async def _held(self, order_id: str) -> dict[str, Claim]:
         rows = await self._database.tables.ledger.filter(order_id=order_id).order_by("id")

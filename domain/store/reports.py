@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.connection import get_connections
 from tortoise.expressions import RawSQL, Subquery
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
@@ -151,9 +150,8 @@ class Reports:
 
     async def _query(self, statement: str, values: list[Any]) -> list[tuple[Any, ...]]:
         """Run one of the `_SQL` statements in this database's dialect."""
-        tables = self._database.tables
-        _, rows = await get_connections().get(tables.connection).execute_query(_SQL[tables.dialect][statement], values)
-        return [tuple(row) for row in rows]
+        _, rows = await self._database.tables.execute(_SQL, statement, values)
+        return rows
 
     def _moment(self, moment: datetime) -> datetime | str:
         """A timestamp as a statement parameter: SQLite keeps timestamps as UTC text (see `fields.utc`)."""

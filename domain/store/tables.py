@@ -8,9 +8,12 @@ gets its own subclasses of the models in `models.py`, its own app label and its 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from tortoise.connection import get_connections
 from tortoise.models import Model
 
 from domain.store.config import Dialect
@@ -73,6 +76,20 @@ class Tables:
     users: type[UserRow]
     api_keys: type[ApiKeyRow]
     audit: type[AuditRow]
+
+    async def execute(
+        self, statements: Mapping[Dialect, Mapping[str, str]], name: str, values: list[Any]
+    ) -> tuple[int, list[tuple[Any, ...]]]:
+        """Run the statement `name` of this dialect (`statements[dialect][name]`, written out where Tortoise
+        would cost more than the statement) on the current connection — the caller's transaction, if any —
+        and return the rows it changed or found and its rows as tuples."""
+        client = get_connections().get(self.connection)
+        count, rows = await client.execute_query(statements[self.dialect][name], values)
+        return count, [tuple(row) for row in rows]
+
+    def listed(self, items: Sequence[str] | Sequence[int]) -> object:
+        """A list as a statement parameter: an array on PostgreSQL, JSON text for SQLite's `json_each`."""
+        return list(items) if self.dialect == "postgres" else json.dumps(list(items))
 
     def models(self) -> list[type[Model]]:
         return [
