@@ -217,26 +217,35 @@ def profile_of(row: CustomerRow, segments: list[str]) -> CustomerProfile:
     )
 
 
-_PLACED_ONCE = (
-    'INSERT INTO "placed_order" ("order_id", "customer_id", "channel", "currency", "total", "discount", "at",'
-    ' "campaign_ids") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ("order_id") DO NOTHING RETURNING "order_id"'
-)
-"""PostgreSQL: record a placed order unless its id was recorded before, answering a row if it was new (one
-statement where Tortoise needs an existence check and an insert that ignores conflicts)."""
-
-_COUNTED = (
-    'INSERT INTO "customer" ("id", "attributes", "orders_count", "total_spent", "last_order_at", "last_order_total")'
-    " VALUES ($1, '{}', 1, $2, $3, $2) ON CONFLICT (\"id\") DO UPDATE SET"
+_COUNTING = (
+    ' ON CONFLICT ("id") DO UPDATE SET'
     ' "orders_count" = "customer"."orders_count" + 1,'
     ' "total_spent" = "customer"."total_spent" + EXCLUDED."total_spent",'
-    ' "last_order_at" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < $3'
-    ' THEN $3 ELSE "customer"."last_order_at" END,'
-    ' "last_order_total" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < $3'
-    ' THEN $2 ELSE "customer"."last_order_total" END'
+    ' "last_order_at" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < {at}'
+    ' THEN {at} ELSE "customer"."last_order_at" END,'
+    ' "last_order_total" = CASE WHEN "customer"."last_order_at" IS NULL OR "customer"."last_order_at" < {at}'
+    ' THEN {total} ELSE "customer"."last_order_total" END'
+)
+_CUSTOMER_COLUMNS = '"id", "attributes", "orders_count", "total_spent", "last_order_at", "last_order_total"'
+
+_COUNTED = f"INSERT INTO \"customer\" ({_CUSTOMER_COLUMNS}) VALUES ($1, '{{}}', 1, $2, $3, $2)" + _COUNTING.format(
+    total="$2", at="$3"
 )
 """PostgreSQL: add an order to a customer's statistics, creating an unknown customer, in one statement (the
 right-hand sides of the update all read the row as it was, so both CASEs compare the previous last order);
 NUMERIC adds exactly in SQL."""
+
+_PLACED_AND_COUNTED = (
+    'WITH "placed" AS (INSERT INTO "placed_order" ("order_id", "customer_id", "channel", "currency", "total",'
+    ' "discount", "at", "campaign_ids") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)'
+    ' ON CONFLICT ("order_id") DO NOTHING RETURNING "customer_id")'
+    f' INSERT INTO "customer" ({_CUSTOMER_COLUMNS})'
+    ' SELECT "customer_id", \'{}\'::jsonb, 1, $9::numeric, $7::timestamptz, $9::numeric FROM "placed"'
+    + _COUNTING.format(total="$9::numeric", at="$7::timestamptz")
+    + ' RETURNING "id"'
+)
+"""PostgreSQL: record a placed order unless its id was recorded before and, if it was new, add it to its
+customer's statistics as `_COUNTED` does — one statement, answering a row if the order was new."""
 
 
 async def place_order(tables: Tables, order: PlacedOrder) -> bool:
@@ -245,10 +254,10 @@ async def place_order(tables: Tables, order: PlacedOrder) -> bool:
     if tables.dialect == "postgres":
         client = get_connections().get(tables.connection)
         values: list[object] = [order.order_id, order.customer_id, order.channel, order.currency, order.total_minor]
-        values += [order.discount_minor, utc(order.at), JSON_DUMPS(list(order.campaign_ids))]
-        if not await client.execute_query_dict(_PLACED_ONCE, values):
+        values += [order.discount_minor, utc(order.at), JSON_DUMPS(list(order.campaign_ids)), order.total]
+        if not await client.execute_query_dict(_PLACED_AND_COUNTED, values):
             return False
-        await count_order(tables, order.customer_id, total=order.total, at=order.at)
+        await membership.refresh(tables, [order.customer_id], now=datetime.now(UTC))
         return True
     row = tables.placed_orders(
         order_id=order.order_id,

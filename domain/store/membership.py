@@ -23,9 +23,11 @@ from domain.store.tables import Tables
 MEMBERSHIP_ROW = 1
 _FACT_COLUMNS = ("id", "country", "city", "attributes", "consents", "orders_count", "total_spent", "last_order_at")
 
+_RULES = "SELECT id, rule FROM segment WHERE rule IS NOT NULL"  # read with every order a customer places
 _PAIR = "json_extract(value, '$[0]'), json_extract(value, '$[1]')"
 _SQL: dict[Dialect, dict[str, str]] = {
     "postgres": {
+        "rules": _RULES,
         "facts": f"SELECT {', '.join(_FACT_COLUMNS)} FROM customer WHERE id = ANY($1::text[])",
         # one index lookup per customer (a plain `= ANY` turns into a scan of the whole segment once the
         # prepared statement's plan goes generic, five batches into a large import)
@@ -39,6 +41,7 @@ _SQL: dict[Dialect, dict[str, str]] = {
         " ON CONFLICT (customer_id) DO UPDATE SET version = EXCLUDED.version",
     },
     "sqlite": {
+        "rules": _RULES,
         "facts": f"SELECT {', '.join(_FACT_COLUMNS)} FROM customer WHERE id IN (SELECT value FROM json_each(?))",
         "present": "SELECT id, segment_id, customer_id FROM segment_member"
         " WHERE customer_id IN (SELECT value FROM json_each(?)) AND segment_id IN (SELECT value FROM json_each(?))",
@@ -55,8 +58,8 @@ text (SQLite), so no row becomes an ORM object on the way."""
 
 async def dynamic_rules(tables: Tables) -> dict[str, SegmentRule]:
     """Return the rule of every dynamic segment, by segment id."""
-    rows = await tables.segments.filter(rule__isnull=False).values_list("id", "rule")
-    return {str(segment_id): SegmentRule.model_validate(rule) for segment_id, rule in rows}
+    _, rows = await _run(tables, "rules", [])
+    return {str(segment_id): SegmentRule.model_validate(_json(rule)) for segment_id, rule in rows}
 
 
 async def changed(tables: Tables, customer_ids: Collection[str]) -> int:

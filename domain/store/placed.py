@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from domain.customers import PlacedOrder
 from domain.store.customers import place_order
 from domain.store.tables import Tables
 
 
-def committed_order(order_id: str, document: dict[str, Any], at: datetime) -> PlacedOrder | None:
-    """Return what a committed order placed, or None for an anonymous cart."""
-    cart, result = document["cart"], document["result"]
-    customer_id = (cart.get("customer") or {}).get("id")
+def committed_order(order_id: str, facts: Sequence[object], at: datetime) -> PlacedOrder | None:
+    """Return what a committed order placed, or None for an anonymous cart. `facts` are read from the order's
+    row by the commit's move: its customer id and channel, its cart's currency, its result's total, discount
+    total and shipping discount, and the ids of the campaigns applied (a JSON array)."""
+    customer_id, channel, currency, total, discount, shipping_discount, applied = facts
     if not customer_id:
         return None
     return PlacedOrder(
         order_id=order_id,
-        customer_id=customer_id,
-        currency=cart["currency"],
-        total=Decimal(result["total"]),
-        discount=Decimal(result["discount_total"]) + Decimal(result["shipping_discount"]),
+        customer_id=str(customer_id),
+        currency=str(currency),
+        total=Decimal(str(total)),
+        discount=Decimal(str(discount)) + Decimal(str(shipping_discount)),
         at=at,
-        channel=cart.get("channel"),
-        campaign_ids=[applied["campaign_id"] for applied in result.get("applied", [])],
+        channel=None if channel is None else str(channel),
+        campaign_ids=json.loads(str(applied)),
     )
 
 
-async def place_committed(tables: Tables, order_id: str, document: dict[str, Any], at: datetime) -> None:
+async def place_committed(tables: Tables, order_id: str, facts: Sequence[object], at: datetime) -> None:
     """Record the committed order for its customer (once), updating their statistics and segments."""
-    placed = committed_order(order_id, document, at)
+    placed = committed_order(order_id, facts, at)
     if placed is not None:
         await place_order(tables, placed)

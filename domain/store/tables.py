@@ -87,6 +87,15 @@ class Tables:
         count, rows = await client.execute_query(statements[self.dialect][name], values)
         return count, [tuple(row) for row in rows]
 
+    async def fetch(
+        self, statements: Mapping[Dialect, Mapping[str, str]], name: str, values: list[Any]
+    ) -> list[tuple[Any, ...]]:
+        """Run the statement `name` of this dialect like `execute`, returning its rows: for a write with a
+        RETURNING clause (Tortoise's `execute_query` answers none for those on PostgreSQL). Its columns need
+        distinct names."""
+        client = get_connections().get(self.connection)
+        return [tuple(row.values()) for row in await client.execute_query_dict(statements[self.dialect][name], values)]
+
     def listed(self, items: Sequence[str] | Sequence[int]) -> object:
         """A list as a statement parameter: an array on PostgreSQL, JSON text for SQLite's `json_each`."""
         return list(items) if self.dialect == "postgres" else json.dumps(list(items))

@@ -3,6 +3,7 @@ meanwhile (a reserve taken over while its first run still went on) is updated in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from domain.checkout.orders import Order, OrderStatus
@@ -49,3 +50,12 @@ async def test_an_order_stored_meanwhile_is_updated_instead_and_nothing_is_lost(
     assert order.cart["channel"] == "mobile"
     assert order.result["discount_total"] == "25.00"
     assert [entry["held"] for entry in await store.orders.ledger("o-twice")] == [[1, 1000, 0], [1, 2500, 0]]
+
+
+async def test_an_order_that_claims_nothing_is_inserted_without_ledger_entries(store: Store) -> None:
+    await store.orders.hold(replace(_order("o-free", discount=0, channel="web"), claims=[]), stored=False)
+
+    order = await store.orders.get("o-free")
+    assert order is not None
+    assert (order.status, order.claims) == (OrderStatus.PENDING, [])
+    assert await store.orders.ledger("o-free") == []
