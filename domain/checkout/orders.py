@@ -52,8 +52,14 @@ class Order:
     """Per return id: the receipt answered and the claims given back (`given_back`, as claim documents)."""
 
 
+@dataclass(frozen=True, slots=True)
 class Started:
-    """The operation is new (or its previous run died): go ahead."""
+    """The operation is new (or its previous run died): go ahead. When `read`, `order` is the order (None:
+    no such order) as it was when the operation was claimed — read with the claim, so the operation need
+    not read it again; a claim taken over from a run that died reads nothing."""
+
+    read: bool = False
+    order: Order | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,8 @@ class OrderBook(LedgerReader, Protocol):
 
     async def begin(self, order_id: str, operation: str, key: str, request_hash: str, *, lease: float) -> Begun:
         """Claim an operation (order id, operation, key) atomically: Started, or Replay / Mismatch / Busy
-        when it exists. A run older than `lease` seconds that never finished is taken over."""
+        when it exists. A run older than `lease` seconds that never finished is taken over. A new claim
+        reads the order with it (`Started.read`)."""
         ...
 
     async def finish(self, order_id: str, operation: str, key: str, response: JsonObject) -> None:

@@ -31,7 +31,7 @@ from domain.checkout.errors import (
     OrderState,
     ReservationExpired,
 )
-from domain.checkout.orders import OPEN, Busy, JsonObject, Mismatch, Order, OrderBook, OrderStatus, Replay
+from domain.checkout.orders import OPEN, JsonObject, Mismatch, Order, OrderBook, OrderStatus, Replay, Started
 from domain.checkout.returns import PricedReturn, price_return
 from domain.documents import Campaign, Cart, Result
 from domain.documents.cart import Customer
@@ -258,9 +258,10 @@ class Checkout:
         sent = cart.model_dump(mode="json")
         made: list[Reservation] = []
 
-        async def reserve() -> JsonObject:
+        async def reserve(begun: Started) -> JsonObject:
             known = self._known(cart)
-            reservation = await self._reserve(order_id, known, sent if known is cart else None, explain)
+            existing = begun.order if begun.read else await self._orders.get(order_id)
+            reservation = await self._reserve(order_id, known, sent if known is cart else None, explain, existing)
             made.append(reservation)
             return reservation.document()
 
@@ -268,10 +269,11 @@ class Checkout:
         # the first run answers what it made; a retry gets it back from its stored answer
         return made[0] if made else Reservation.of(answer)
 
-    async def _reserve(self, order_id: str, cart: Cart, dumped: JsonObject | None, explain: bool) -> Reservation:
-        """Reserve `cart` (`dumped`: its JSON document, when at hand)."""
+    async def _reserve(
+        self, order_id: str, cart: Cart, dumped: JsonObject | None, explain: bool, existing: Order | None
+    ) -> Reservation:
+        """Reserve `cart` (`dumped`: its JSON document, when at hand) for the order stored as `existing`."""
         cart_document = cart.model_dump(mode="json") if dumped is None else dumped
-        existing = await self._orders.get(order_id)
         if existing is not None:
             if existing.status not in OPEN:
                 raise OrderState(order_id, existing.status, "reserved again")
@@ -344,11 +346,11 @@ class Checkout:
     async def commit(self, order_id: str, *, key: str = "") -> Settlement:
         """The payment went through: the holds become uses (once). A reservation whose time is up is taken
         again if its limits still have room (else ReservationExpired)."""
-        answer = await self._once(order_id, "commit", "", {"key": key}, lambda: self._commit(order_id))
+        answer = await self._once(order_id, "commit", "", {"key": key}, lambda begun: self._commit(order_id, begun))
         return Settlement(answer["order_id"], OrderStatus(answer["status"]))
 
-    async def _commit(self, order_id: str) -> JsonObject:
-        order = await self._order(order_id)
+    async def _commit(self, order_id: str, begun: Started) -> JsonObject:
+        order = await self._order(order_id, begun)
         if order.status in (OrderStatus.COMMITTED, OrderStatus.RETURNED):
             # an earlier run stopped after the ledger step: run the counters step again (it counts once)
             await self._counters_step(_counted_ids(order), self._counters.commit(order_id, _counted_ids(order)))
@@ -380,12 +382,12 @@ class Checkout:
     async def release(self, order_id: str, *, key: str = "") -> Settlement:
         """The payment failed or the order was abandoned: the holds go back (once)."""
         answer = await self._once(
-            order_id, "release", "", {"key": key}, lambda: self._release(order_id, OrderStatus.RELEASED)
+            order_id, "release", "", {"key": key}, lambda begun: self._release(order_id, OrderStatus.RELEASED, begun)
         )
         return Settlement(answer["order_id"], OrderStatus(answer["status"]))
 
-    async def _release(self, order_id: str, status: OrderStatus) -> JsonObject:
-        order = await self._order(order_id)
+    async def _release(self, order_id: str, status: OrderStatus, begun: Started) -> JsonObject:
+        order = await self._order(order_id, begun)
         if order.status in OPEN:
             kind = "RELEASE" if status is OrderStatus.RELEASED else "EXPIRE"
             if await self._unhold(order, status, kind, expected=OPEN):
@@ -443,12 +445,12 @@ class Checkout:
         is what they were paid less what the kept units no longer earn; budgets come back per the tenant."""
         payload = {"returned": dict(sorted(returned.items())), "key": key}
         answer = await self._once(
-            order_id, "return", return_id, payload, lambda: self._return(order_id, return_id, returned)
+            order_id, "return", return_id, payload, lambda begun: self._return(order_id, return_id, returned, begun)
         )
         return ReturnReceipt.of(answer)
 
-    async def _return(self, order_id: str, return_id: str, returned: Mapping[str, int]) -> JsonObject:
-        order = await self._order(order_id)
+    async def _return(self, order_id: str, return_id: str, returned: Mapping[str, int], begun: Started) -> JsonObject:
+        order = await self._order(order_id, begun)
         if return_id in order.receipts:
             # an earlier run stopped after the ledger step: run the counters step again (it counts once)
             receipt = order.receipts[return_id]
@@ -489,8 +491,9 @@ class Checkout:
 
     # -- plumbing ---------------------------------------------------------------------------------------------
 
-    async def _order(self, order_id: str) -> Order:
-        order = await self._orders.get(order_id)
+    async def _order(self, order_id: str, begun: Started | None = None) -> Order:
+        """Return the order (as read with the operation's claim, if `begun` read it), or raise OrderNotFound."""
+        order = begun.order if begun is not None and begun.read else await self._orders.get(order_id)
         if order is None:
             raise OrderNotFound(order_id)
         return order
@@ -501,10 +504,11 @@ class Checkout:
         operation: str,
         key: str,
         payload: object,
-        work: Callable[[], Awaitable[JsonObject]],
+        work: Callable[[Started], Awaitable[JsonObject]],
     ) -> JsonObject:
         """Run `work` once per (order, operation, key): a retry gets the first answer, another payload is
-        refused, a concurrent retry waits for the first to finish (or gets OperationBusy)."""
+        refused, a concurrent retry waits for the first to finish (or gets OperationBusy). `work` is given the
+        claim, with the order read along with it."""
         digest = request_hash(payload)
         waited = 0.0
         while True:
@@ -513,14 +517,14 @@ class Checkout:
                 return begun.response
             if isinstance(begun, Mismatch):
                 raise IdempotencyMismatch(order_id, operation)
-            if not isinstance(begun, Busy):
+            if isinstance(begun, Started):
                 break
             if waited >= WAIT:
                 raise OperationBusy(order_id, operation)
             await asyncio.sleep(0.02)
             waited += 0.02
         try:
-            answer = await work()
+            answer = await work(begun)
         except BaseException:
             await self._orders.abandon(order_id, operation, key)
             raise

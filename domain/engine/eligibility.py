@@ -57,6 +57,10 @@ def coupon_of(campaign: CompiledCampaign, view: CartView) -> str | None:
     return next((code for code, owner in view.valid_codes.items() if owner == campaign.id), None)
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""What `%a` writes in the C locale, whatever the process's locale (and without formatting a time)."""
+
+
 def _timing(schedule: CompiledSchedule, view: CartView) -> Skip | None:
     now = view.now
     if schedule.starts_at is not None and now < schedule.starts_at:
@@ -66,7 +70,8 @@ def _timing(schedule: CompiledSchedule, view: CartView) -> Skip | None:
     if schedule.windows:
         weekday, minute = view.local_clock(schedule.zone)
         if not any(window.contains(weekday, minute) for window in schedule.windows):
-            return Skip(SkipReason.OUTSIDE_WINDOW, f"{now.astimezone(schedule.zone):%a %H:%M} is outside every window")
+            clock = f"{_WEEKDAYS[weekday]} {minute // 60:02d}:{minute % 60:02d}"
+            return Skip(SkipReason.OUTSIDE_WINDOW, f"{clock} is outside every window")
     return None
 
 

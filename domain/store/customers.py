@@ -235,29 +235,44 @@ _COUNTED = f"INSERT INTO \"customer\" ({_CUSTOMER_COLUMNS}) VALUES ($1, '{{}}', 
 right-hand sides of the update all read the row as it was, so both CASEs compare the previous last order);
 NUMERIC adds exactly in SQL."""
 
-_PLACED_AND_COUNTED = (
-    'WITH "placed" AS (INSERT INTO "placed_order" ("order_id", "customer_id", "channel", "currency", "total",'
+_PLACED = (
+    '"placed" AS (INSERT INTO "placed_order" ("order_id", "customer_id", "channel", "currency", "total",'
     ' "discount", "at", "campaign_ids") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)'
     ' ON CONFLICT ("order_id") DO NOTHING RETURNING "customer_id")'
-    f' INSERT INTO "customer" ({_CUSTOMER_COLUMNS})'
+)
+_COUNT_PLACED = (
+    f'"counted" AS (INSERT INTO "customer" ({_CUSTOMER_COLUMNS})'
     ' SELECT "customer_id", \'{}\'::jsonb, 1, $9::numeric, $7::timestamptz, $9::numeric FROM "placed"'
     + _COUNTING.format(total="$9::numeric", at="$7::timestamptz")
-    + ' RETURNING "id"'
+    + ' RETURNING "id")'
 )
-"""PostgreSQL: record a placed order unless its id was recorded before and, if it was new, add it to its
-customer's statistics as `_COUNTED` does — one statement, answering a row if the order was new."""
 
 
-async def place_order(tables: Tables, order: PlacedOrder) -> bool:
+def placing_statement(before: str = "") -> str:
+    """PostgreSQL: one statement that records a placed order ($1-$8; $9 its total as a decimal) unless its id
+    was recorded before and, if it was new, adds it to its customer's statistics as `_COUNTED` does, and reads
+    the rules of the dynamic segments (which the new order may change) — one row: whether the order was new,
+    and the rules. `before`: more data-modifying CTEs to run in the same statement (their own parameters
+    from $10)."""
+    ctes = ", ".join(part for part in (before, _PLACED, _COUNT_PLACED) if part)
+    return f'WITH {ctes} SELECT (SELECT count(*) FROM "counted") AS "new", {membership.RULES} AS "rules"'
+
+
+async def place_order(
+    tables: Tables, order: PlacedOrder, *, before: str = "", before_values: Sequence[object] = ()
+) -> bool:
     """Record `order` and count it, unless its id was recorded before (inside a transaction); return
-    whether it was new."""
+    whether it was new. On PostgreSQL, `before` and `before_values` add work to the same statement
+    (`placing_statement`)."""
     if tables.dialect == "postgres":
         client = get_connections().get(tables.connection)
         values: list[object] = [order.order_id, order.customer_id, order.channel, order.currency, order.total_minor]
         values += [order.discount_minor, utc(order.at), JSON_DUMPS(list(order.campaign_ids)), order.total]
-        if not await client.execute_query_dict(_PLACED_AND_COUNTED, values):
+        [answer] = await client.execute_query_dict(placing_statement(before), [*values, *before_values])
+        if not answer["new"]:
             return False
-        await membership.refresh(tables, [order.customer_id], now=datetime.now(UTC))
+        rules = membership.rules_of(answer["rules"])
+        await membership.refresh(tables, [order.customer_id], now=datetime.now(UTC), rules=rules)
         return True
     row = tables.placed_orders(
         order_id=order.order_id,

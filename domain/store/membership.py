@@ -62,6 +62,17 @@ async def dynamic_rules(tables: Tables) -> dict[str, SegmentRule]:
     return {str(segment_id): SegmentRule.model_validate(_json(rule)) for segment_id, rule in rows}
 
 
+RULES = '(SELECT json_agg(json_build_array("id", "rule")) FROM "segment" WHERE "rule" IS NOT NULL)'
+"""PostgreSQL: the rules of the dynamic segments as one JSON value (`rules_of` reads it), for a statement
+that reads them along with its own work."""
+
+
+def rules_of(value: Any) -> dict[str, SegmentRule]:
+    """Return the rules of dynamic segments by segment id from the JSON of `RULES` (None: there are none)."""
+    pairs = _json(value) or []
+    return {str(segment_id): SegmentRule.model_validate(rule) for segment_id, rule in pairs}
+
+
 async def changed(tables: Tables, customer_ids: Collection[str]) -> int:
     """Bump the membership version and mark these customers as changed at it; return the version."""
     await tables.membership_version.filter(id=MEMBERSHIP_ROW).update(version=F("version") + 1)

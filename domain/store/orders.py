@@ -14,11 +14,12 @@ from tortoise.fields.data import JSON_DUMPS
 from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, Taken, claim_document, claim_of
 from domain.store.config import Dialect
+from domain.store.customers import place_order
 from domain.store.database import Database
 from domain.store.fields import fits, utc
 from domain.store.models import LedgerRow, OrderRow
 from domain.store.order_facts import order_facts
-from domain.store.placed import place_committed
+from domain.store.placed import committed_order
 
 RUNNING, DONE = "RUNNING", "DONE"
 
@@ -29,17 +30,23 @@ _LEDGER_COLUMNS = (
 _SETTLED = (
     'INSERT INTO "ledger" (' + _LEDGER_COLUMNS + ")"
     ' SELECT {order}, t."campaign_id", {kind}, -t."uses", -t."discount", -t."value",'
-    ' {used} * t."uses", {used} * t."discount", {used} * t."value",'
-    ' (SELECT l."claim" FROM "ledger" AS l WHERE l."order_id" = {order} AND l."campaign_id" = t."campaign_id"'
-    ' ORDER BY l."id" DESC LIMIT 1), NULL, {at}'
-    ' FROM (SELECT "campaign_id", SUM("held_uses") AS "uses", SUM("held_discount") AS "discount",'
-    ' SUM("held_value") AS "value", MIN("id") AS "first" FROM "ledger"'
-    ' WHERE "order_id" = {order} AND "campaign_id" <> \'\' GROUP BY "campaign_id") AS t'
-    ' WHERE t."uses" <> 0 OR t."discount" <> 0 OR t."value" <> 0 ORDER BY t."first"'
+    ' {used} * t."uses", {used} * t."discount", {used} * t."value", t."claim", NULL, {at}'
+    ' FROM (SELECT "campaign_id", "claim", SUM("held_uses") OVER "campaign" AS "uses",'
+    ' SUM("held_discount") OVER "campaign" AS "discount", SUM("held_value") OVER "campaign" AS "value",'
+    ' MIN("id") OVER "campaign" AS "first", ROW_NUMBER() OVER ("campaign" ORDER BY "id" DESC) AS "newest"'
+    " FROM \"ledger\" WHERE \"order_id\" = {order} AND \"campaign_id\" <> ''"
+    ' WINDOW "campaign" AS (PARTITION BY "campaign_id")) AS t'
+    ' WHERE t."newest" = 1 AND (t."uses" <> 0 OR t."discount" <> 0 OR t."value" <> 0) ORDER BY t."first"'
 )
 """Settle what an order holds: per campaign (in the order of its first entry), the net of its held amounts
 goes back, and with `used` = 1 (a commit) becomes used, under the keys of the campaign's latest entry — the
-ledger's own sums, written by one statement without reading the rows out."""
+ledger's own sums, written by one statement without reading the rows out. One pass over the order's entries
+(its index): a lookup of the latest entry per campaign was planned through the campaign's index, which
+holds every order's entries, and slowed as the ledger grew."""
+
+_SETTLED_BEFORE_PLACING = '"settled" AS (' + _SETTLED.format(order="$1", kind="$10", used="$11", at="$7") + ")"
+"""PostgreSQL: a commit's settlement as a step of `placing_statement`, whose $1 is the order id and $7 the
+instant (the commit's)."""
 
 _BEGIN = (
     'INSERT INTO "checkout_operation" ("order_id", "operation", "key", "request_hash", "status", "started_at")'
@@ -48,7 +55,9 @@ _BEGIN = (
 
 _SQL: dict[Dialect, dict[str, str]] = {
     "postgres": {
-        "begin": _BEGIN.format("$1, $2, $3, $4, $5, $6"),
+        "begin": 'WITH "claimed" AS (' + _BEGIN.format("$1, $2, $3, $4, $5, $6") + ")"
+        ' SELECT "claimed"."id", "o"."status", "o"."document" FROM "claimed"'
+        ' LEFT JOIN "checkout_order" AS "o" ON "o"."order_id" = $1',
         "finish": 'UPDATE "checkout_operation" SET "status" = $1, "response" = $2'
         ' WHERE "order_id" = $3 AND "operation" = $4 AND "key" = $5',
         "get": 'SELECT "order_id", "status", "document" FROM "checkout_order" WHERE "order_id" = $1',
@@ -109,8 +118,13 @@ class Orders:
         rows = tables.operations
         now = datetime.now(UTC)
         with self._database.active():
-            if await tables.fetch(_SQL, "begin", [order_id, operation, key, request_hash, RUNNING, now]):
-                return Started()
+            claimed = await tables.fetch(_SQL, "begin", [order_id, operation, key, request_hash, RUNNING, now])
+            if claimed:
+                if tables.dialect == "postgres":  # the order was read by the claim's statement
+                    _, status, document = claimed[0]
+                    found = None if status is None else _order_of(order_id, str(status), json.loads(document))
+                    return Started(read=True, order=found)
+                return Started(read=True, order=await self.get(order_id))
             row = await rows.get_or_none(order_id=order_id, operation=operation, key=key)
             if row is None:
                 return Busy()
@@ -216,9 +230,14 @@ class Orders:
                         return False
                 elif not (await tables.execute(_SQL, "move", moving))[0]:
                     return False
+                placed = committed_order(order_id, moved[0], now) if kind == "COMMIT" else None
+                if placed is not None and tables.dialect == "postgres":
+                    # the settlement, the placed order and its customer's statistics: one statement
+                    await place_order(tables, placed, before=_SETTLED_BEFORE_PLACING, before_values=[kind, 1])
+                    return True
                 await tables.execute(_SQL, "settle", [order_id, kind, int(kind == "COMMIT"), now])
-                if kind == "COMMIT":
-                    await place_committed(tables, order_id, moved[0], now)
+                if placed is not None:
+                    await place_order(tables, placed)
         return True
 
     async def record_return(

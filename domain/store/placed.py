@@ -8,8 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.customers import PlacedOrder
-from domain.store.customers import place_order
-from domain.store.tables import Tables
 
 
 def committed_order(order_id: str, facts: Sequence[object], at: datetime) -> PlacedOrder | None:
@@ -29,10 +27,3 @@ def committed_order(order_id: str, facts: Sequence[object], at: datetime) -> Pla
         channel=None if channel is None else str(channel),
         campaign_ids=json.loads(str(applied)),
     )
-
-
-async def place_committed(tables: Tables, order_id: str, facts: Sequence[object], at: datetime) -> None:
-    """Record the committed order for its customer (once), updating their statistics and segments."""
-    placed = committed_order(order_id, facts, at)
-    if placed is not None:
-        await place_order(tables, placed)

@@ -44,6 +44,22 @@ def test_weekday_lunch_window_applies_only_inside_it(now: str, applies: bool) ->
 
 
 @pytest.mark.parametrize(
+    ("now", "detail"),
+    [
+        ("2026-11-28T13:05:00+03:00", "Sat 13:05 is outside every window"),
+        ("2026-11-23T06:07:00+00:00", "Mon 09:07 is outside every window"),  # the campaign's local time
+        ("2026-11-29T21:30:00+00:00", "Mon 00:30 is outside every window"),  # Sunday in UTC, Monday there
+    ],
+)
+def test_a_campaign_outside_its_windows_says_the_local_day_and_time(now: str, detail: str) -> None:
+    lunch = campaign("lunch", TEN_PERCENT, schedule=WEEKDAY_LUNCH)
+
+    result = evaluate([lunch], cart("100.00", now=now))
+
+    assert [(skip.reason, skip.detail) for skip in result.skipped] == [(SkipReason.OUTSIDE_WINDOW, detail)]
+
+
+@pytest.mark.parametrize(
     ("now", "applies"),
     [
         ("2026-11-27T23:30:00+03:00", True),  # Friday night

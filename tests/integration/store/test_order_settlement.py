@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from domain.checkout.orders import Order, OrderStatus
+from domain.checkout.orders import Busy, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, LimitRule
 from domain.store import Store
 
@@ -112,3 +112,22 @@ async def test_an_anonymous_cart_commits_without_placing_an_order(store: Store) 
     assert await store.orders.settle("o-4", OrderStatus.COMMITTED, kind="COMMIT", expected={OrderStatus.PENDING})
 
     assert _steps(list(await store.orders.ledger("o-4")))[-1] == ("COMMIT", "summer", [-1, -1000, 0], [1, 1000, 0])
+
+
+async def test_claiming_an_operation_reads_the_order_with_the_claim(store: Store) -> None:
+    await store.orders.hold(_order("o-5", [Claim(SUMMER, discount=1000, customer_id="c-5")], customer="c-5"))
+
+    claimed = await store.orders.begin("o-5", "commit", "", "digest", lease=30)
+    unknown = await store.orders.begin("o-none", "commit", "", "digest", lease=30)
+    running = await store.orders.begin("o-5", "commit", "", "digest", lease=30)
+    other = await store.orders.begin("o-5", "commit", "", "another digest", lease=30)
+    await store.orders.finish("o-5", "commit", "", {"status": "COMMITTED"})
+    replayed = await store.orders.begin("o-5", "commit", "", "digest", lease=30)
+
+    assert isinstance(claimed, Started)
+    assert claimed.read
+    assert claimed.order == await store.orders.get("o-5")
+    assert unknown == Started(read=True, order=None)
+    assert isinstance(running, Busy)
+    assert isinstance(other, Mismatch)
+    assert replayed == Replay({"status": "COMMITTED"})
