@@ -79,6 +79,16 @@ class Busy:
 
 Begun = Started | Replay | Mismatch | Busy
 
+Answer = tuple[str, str, JsonObject]
+"""An operation's answer to record: (operation, key, response)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An operation's answer that the operation recorded itself (with its last write)."""
+
+    answer: JsonObject
+
 
 class OrderBook(LedgerReader, Protocol):
     """Orders, the ledger of what they held, used and gave back, and idempotent operations on them."""
@@ -106,10 +116,19 @@ class OrderBook(LedgerReader, Protocol):
         fails the call, writing nothing)."""
         ...
 
-    async def settle(self, order_id: str, status: OrderStatus, *, kind: str, expected: Collection[OrderStatus]) -> bool:
+    async def settle(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        *,
+        kind: str,
+        expected: Collection[OrderStatus],
+        answer: Answer | None = None,
+    ) -> bool:
         """Move the order to `status` if it is in one of the `expected` statuses, recording `kind` in the
         ledger for what it holds (COMMIT: held becomes used; RELEASE, EXPIRE: held is given back; RESERVE:
-        nothing), in one transaction. Return whether it moved."""
+        nothing), in one transaction. Return whether it moved. A RESERVE may record the answer of the
+        operation that moved it (`finish`) with the move: then only if it moved."""
         ...
 
     async def record_return(

@@ -31,7 +31,17 @@ from domain.checkout.errors import (
     OrderState,
     ReservationExpired,
 )
-from domain.checkout.orders import OPEN, JsonObject, Mismatch, Order, OrderBook, OrderStatus, Replay, Started
+from domain.checkout.orders import (
+    OPEN,
+    JsonObject,
+    Mismatch,
+    Order,
+    OrderBook,
+    OrderStatus,
+    Recorded,
+    Replay,
+    Started,
+)
 from domain.checkout.returns import PricedReturn, price_return
 from domain.documents import Campaign, Cart, Result
 from domain.documents.cart import Customer
@@ -258,12 +268,12 @@ class Checkout:
         sent = cart.model_dump(mode="json")
         made: list[Reservation] = []
 
-        async def reserve(begun: Started) -> JsonObject:
+        async def reserve(begun: Started) -> Recorded:
             known = self._known(cart)
             existing = begun.order if begun.read else await self._orders.get(order_id)
             reservation = await self._reserve(order_id, known, sent if known is cart else None, explain, existing)
             made.append(reservation)
-            return reservation.document()
+            return Recorded(reservation.document())
 
         answer = await self._once(order_id, "reserve", "", {"cart": sent, "explain": explain, "key": key}, reserve)
         # the first run answers what it made; a retry gets it back from its stored answer
@@ -305,12 +315,18 @@ class Checkout:
             refusal = await self._take(order, stored=stored)
             stored = True
             if refusal is None:
-                if not await self._orders.settle(order_id, OrderStatus.RESERVED, kind="RESERVE", expected={PENDING}):
+                reservation = Reservation(order_id, result, expires_at, catalog.version)
+                # the answer a retry gets is recorded with the move (the counters took their part before)
+                answer = ("reserve", "", reservation.document())
+                reserved = await self._orders.settle(
+                    order_id, OrderStatus.RESERVED, kind="RESERVE", expected={PENDING}, answer=answer
+                )
+                if not reserved:
                     # released while its limits were being taken: what the counters took goes back too
                     ids = _counted_ids(order)
                     await self._counters_step(ids, self._counters.release(order_id, ids))
                     raise OrderState(order_id, OrderStatus.RELEASED, "reserved while it was released")
-                return Reservation(order_id, result, expires_at, catalog.version)
+                return reservation
             times = repriced.get(refusal.campaign_id, 0)
             if refusal.limit in MONEY_BUDGETS and times < REPRICE:
                 # the budget moved since it was read: price again, capped to what is left now
@@ -504,11 +520,11 @@ class Checkout:
         operation: str,
         key: str,
         payload: object,
-        work: Callable[[Started], Awaitable[JsonObject]],
+        work: Callable[[Started], Awaitable[JsonObject | Recorded]],
     ) -> JsonObject:
         """Run `work` once per (order, operation, key): a retry gets the first answer, another payload is
         refused, a concurrent retry waits for the first to finish (or gets OperationBusy). `work` is given the
-        claim, with the order read along with it."""
+        claim, with the order read along with it; it answers, or answers what it recorded itself."""
         digest = request_hash(payload)
         waited = 0.0
         while True:
@@ -528,6 +544,8 @@ class Checkout:
         except BaseException:
             await self._orders.abandon(order_id, operation, key)
             raise
+        if isinstance(answer, Recorded):
+            return answer.answer
         await self._orders.finish(order_id, operation, key, answer)
         return answer
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.fields.data import JSON_DUMPS
 
-from domain.checkout.orders import OPEN, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
+from domain.checkout.orders import OPEN, Answer, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, Taken, claim_document, claim_of
 from domain.store.config import Dialect
 from domain.store.customers import place_order
@@ -34,7 +34,7 @@ _SETTLED = (
     ' FROM (SELECT "campaign_id", "claim", SUM("held_uses") OVER "campaign" AS "uses",'
     ' SUM("held_discount") OVER "campaign" AS "discount", SUM("held_value") OVER "campaign" AS "value",'
     ' MIN("id") OVER "campaign" AS "first", ROW_NUMBER() OVER ("campaign" ORDER BY "id" DESC) AS "newest"'
-    " FROM \"ledger\" WHERE \"order_id\" = {order} AND \"campaign_id\" <> ''"
+    ' FROM "ledger" WHERE "order_id" = {order} AND "campaign_id" <> \'\''
     ' WINDOW "campaign" AS (PARTITION BY "campaign_id")) AS t'
     ' WHERE t."newest" = 1 AND (t."uses" <> 0 OR t."discount" <> 0 OR t."value" <> 0) ORDER BY t."first"'
 )
@@ -71,6 +71,11 @@ _SQL: dict[Dialect, dict[str, str]] = {
         " \"document\"->'result'->>'shipping_discount' AS \"shipping_discount\","
         ' jsonb_path_query_array("document", \'$.result.applied[*].campaign_id\')::text AS "applied"',
         "settle": _SETTLED.format(order="$1", kind="$2", used="$3", at="$4"),
+        "reserved": 'WITH "moved" AS (UPDATE "checkout_order" SET "status" = $1, "updated_at" = $2'
+        ' WHERE "order_id" = $3 AND "status" = ANY($4::text[]) RETURNING "order_id")'
+        ' UPDATE "checkout_operation" SET "status" = $5, "response" = $6'
+        ' WHERE "order_id" = $3 AND "operation" = $7 AND "key" = $8 AND EXISTS (SELECT 1 FROM "moved")'
+        ' RETURNING "id"',
         "hold": 'WITH "placed" AS (INSERT INTO "checkout_order" ("order_id", "status", "document", "expires_at",'
         ' "created_at", "updated_at", "channel", "customer_id", "currency", "order_value", "return_count")'
         ' VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10) RETURNING "order_id")'
@@ -214,12 +219,30 @@ class Orders:
                     [_entry(tables.ledger, order.order_id, "HOLD", claim, now, held=claim) for claim in order.claims]
                 )
 
-    async def settle(self, order_id: str, status: OrderStatus, *, kind: str, expected: Collection[OrderStatus]) -> bool:
+    async def settle(
+        self,
+        order_id: str,
+        status: OrderStatus,
+        *,
+        kind: str,
+        expected: Collection[OrderStatus],
+        answer: Answer | None = None,
+    ) -> bool:
         tables = self._database.tables
         now = datetime.now(UTC)
         with self._database.active():
             if kind == "RESERVE":  # no ledger rows to write: one conditional update is the whole step
-                return bool(await self._move(order_id, status, now, expected))
+                if answer is None:
+                    return bool(await self._move(order_id, status, now, expected))
+                operation, key, response = answer
+                moving = [status.value, now, order_id, tables.listed([state.value for state in expected])]
+                finishing = [DONE, JSON_DUMPS(response), operation, key]
+                if tables.dialect == "postgres":  # the move and the answer: one statement
+                    return bool(await tables.fetch(_SQL, "reserved", [*moving, *finishing]))
+                if not (await tables.execute(_SQL, "move", moving))[0]:
+                    return False
+                await self.finish(order_id, operation, key, response)
+                return True
             async with self._database.transaction():
                 # the conditional update takes the row's lock and checks its status first: unless the order
                 # moved, nothing is written

@@ -131,3 +131,27 @@ async def test_claiming_an_operation_reads_the_order_with_the_claim(store: Store
     assert isinstance(running, Busy)
     assert isinstance(other, Mismatch)
     assert replayed == Replay({"status": "COMMITTED"})
+
+
+async def test_a_reserve_records_its_answer_with_the_move_and_only_if_it_moved(store: Store) -> None:
+    for order_id in ("o-6", "o-7"):
+        await store.orders.hold(_order(order_id, [Claim(SUMMER, discount=1000)], customer=None), stored=False)
+        await store.orders.begin(order_id, "reserve", "", "digest", lease=30)
+    released = {OrderStatus.PENDING}
+    assert await store.orders.settle("o-7", OrderStatus.RELEASED, kind="RELEASE", expected=released)
+
+    moved = await store.orders.settle(
+        "o-6", OrderStatus.RESERVED, kind="RESERVE", expected=released, answer=("reserve", "", {"order_id": "o-6"})
+    )
+    refused = await store.orders.settle(
+        "o-7", OrderStatus.RESERVED, kind="RESERVE", expected=released, answer=("reserve", "", {"order_id": "o-7"})
+    )
+
+    assert (moved, refused) == (True, False)
+    assert await store.orders.begin("o-6", "reserve", "", "digest", lease=30) == Replay({"order_id": "o-6"})
+    assert isinstance(await store.orders.begin("o-7", "reserve", "", "digest", lease=30), Busy)  # still running
+    reserved, still_released = await store.orders.get("o-6"), await store.orders.get("o-7")
+    assert reserved is not None
+    assert reserved.status is OrderStatus.RESERVED
+    assert still_released is not None
+    assert still_released.status is OrderStatus.RELEASED
