@@ -324,6 +324,7 @@ class OperationRow(Model):
     class Meta:
         table = "checkout_operation"
         unique_together = (("order_id", "operation", "key"),)
+        indexes = (("status", "started_at"),)  # the sweeper's look for calls that never finished
 
 
 class ResyncRow(Model):

@@ -3,9 +3,11 @@ dialects open side by side in one process."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tortoise.connection import get_connections
 
 from domain.documents.catalog import CouponCodeSpec, CustomerProfile
 from domain.documents.common import Status
@@ -62,3 +64,31 @@ async def test_sqlite_and_postgresql_stores_work_side_by_side_in_one_process(
             changes = await store.changes_since(None)
             assert [(stored.id, stored.version) for stored in changes.campaigns] == [("spring", 2)]
             assert [stored.spec.code for stored in changes.codes] == codes
+
+
+async def test_the_sweepers_look_for_stalled_calls_reads_an_index_not_every_call(database_url: str) -> None:
+    async with await Store.open(database_url) as store:
+        for number in range(200):
+            await store.orders.begin(f"o-{number}", "commit", "", "digest", lease=30)
+            await store.orders.finish(f"o-{number}", "commit", "", {})
+        await store.orders.begin("o-stalled", "commit", "", "digest", lease=30)
+
+        plan = await _plan(store, "SELECT order_id FROM checkout_operation WHERE status = 'RUNNING'")
+        stalled = await store.orders.stalled(datetime.now(UTC) + timedelta(seconds=1))
+
+    assert stalled == [("o-stalled", "commit", "")]
+    assert "Index" in plan or "INDEX" in plan, plan
+    assert "status" in plan, plan
+
+
+async def _plan(store: Store, query: str) -> str:
+    database = store.database
+    with database.active():
+        client = get_connections().get(database.tables.connection)
+        if database.tables.dialect == "sqlite":
+            _, rows = await client.execute_query(f"EXPLAIN QUERY PLAN {query}")
+            return " ".join(str(row["detail"]) for row in rows)
+        async with database.transaction() as transaction:  # a table this small is read whole when it may be
+            await transaction.execute_script("SET LOCAL enable_seqscan = off")
+            _, rows = await transaction.execute_query(f"EXPLAIN {query}")
+        return " ".join(str(row["QUERY PLAN"]) for row in rows)
