@@ -275,7 +275,7 @@ class Checkout:
             made.append(reservation)
             return Recorded(reservation.document())
 
-        answer = await self._once(order_id, "reserve", "", {"cart": sent, "explain": explain, "key": key}, reserve)
+        answer = await self._once(order_id, *_RESERVE, {"cart": sent, "explain": explain, "key": key}, reserve)
         # the first run answers what it made; a retry gets it back from its stored answer
         return made[0] if made else Reservation.of(answer)
 
@@ -317,7 +317,7 @@ class Checkout:
             if refusal is None:
                 reservation = Reservation(order_id, result, expires_at, catalog.version)
                 # the answer a retry gets is recorded with the move (the counters took their part before)
-                answer = ("reserve", "", reservation.document())
+                answer = (*_RESERVE, reservation.document())
                 reserved = await self._orders.settle(
                     order_id, OrderStatus.RESERVED, kind="RESERVE", expected={PENDING}, answer=answer
                 )
@@ -551,6 +551,8 @@ class Checkout:
 
 
 _NO_USAGE = Usage()
+_RESERVE = ("reserve", "")
+"""The operation and key a reserve runs under (its idempotency key is part of its payload)."""
 
 
 class _Documents:

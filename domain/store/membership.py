@@ -59,7 +59,7 @@ text (SQLite), so no row becomes an ORM object on the way."""
 async def dynamic_rules(tables: Tables) -> dict[str, SegmentRule]:
     """Return the rule of every dynamic segment, by segment id."""
     _, rows = await _run(tables, "rules", [])
-    return {str(segment_id): SegmentRule.model_validate(_json(rule)) for segment_id, rule in rows}
+    return _rules(rows)
 
 
 RULES = '(SELECT json_agg(json_build_array("id", "rule")) FROM "segment" WHERE "rule" IS NOT NULL)'
@@ -69,8 +69,11 @@ that reads them along with its own work."""
 
 def rules_of(value: Any) -> dict[str, SegmentRule]:
     """Return the rules of dynamic segments by segment id from the JSON of `RULES` (None: there are none)."""
-    pairs = _json(value) or []
-    return {str(segment_id): SegmentRule.model_validate(rule) for segment_id, rule in pairs}
+    return _rules(_json(value) or [])
+
+
+def _rules(pairs: Iterable[Sequence[Any]]) -> dict[str, SegmentRule]:
+    return {str(segment_id): SegmentRule.model_validate(_json(rule)) for segment_id, rule in pairs}
 
 
 async def changed(tables: Tables, customer_ids: Collection[str]) -> int:

@@ -230,12 +230,13 @@ class Orders:
     ) -> bool:
         tables = self._database.tables
         now = datetime.now(UTC)
+        # the conditional update: it takes the row's lock and checks the status before anything else is written
+        moving = [status.value, now, order_id, tables.listed([state.value for state in expected])]
         with self._database.active():
-            if kind == "RESERVE":  # no ledger rows to write: one conditional update is the whole step
+            if kind == "RESERVE":  # no ledger rows to write: the conditional update is the whole step
                 if answer is None:
-                    return bool(await self._move(order_id, status, now, expected))
+                    return bool((await tables.execute(_SQL, "move", moving))[0])
                 operation, key, response = answer
-                moving = [status.value, now, order_id, tables.listed([state.value for state in expected])]
                 finishing = [DONE, JSON_DUMPS(response), operation, key]
                 if tables.dialect == "postgres":  # the move and the answer: one statement
                     return bool(await tables.fetch(_SQL, "reserved", [*moving, *finishing]))
@@ -244,9 +245,6 @@ class Orders:
                 await self.finish(order_id, operation, key, response)
                 return True
             async with self._database.transaction():
-                # the conditional update takes the row's lock and checks its status first: unless the order
-                # moved, nothing is written
-                moving = [status.value, now, order_id, tables.listed([state.value for state in expected])]
                 if kind == "COMMIT":
                     moved = await tables.fetch(_SQL, "commit", moving)
                     if not moved:
@@ -381,13 +379,6 @@ class Orders:
                 "order_id", "operation", "key"
             )
         return [(str(order_id), str(operation), str(key)) for order_id, operation, key in rows]
-
-    async def _move(self, order_id: str, status: OrderStatus, now: datetime, expected: Collection[OrderStatus]) -> int:
-        """Move the order to `status` if it is in one of the `expected` ones; return whether it moved (0/1)."""
-        tables = self._database.tables
-        listed = tables.listed([state.value for state in expected])
-        moved, _ = await tables.execute(_SQL, "move", [status.value, now, order_id, listed])
-        return moved
 
 
 def _at(moment: datetime) -> datetime:
