@@ -6,8 +6,9 @@ matching its 10-line cart) and `echo_server.py`, which answers with a fixed resp
 the pricing core's answer to that cart. One load client process keeps `--concurrency` calls in flight on
 one channel for `--seconds`, alternating echo and pricing rounds so drift hits both alike; both are called
 with the same request bytes and neither response is decoded by the client. It prints calls per second,
-p50 and p99 latency (client side) for each, the ratio, and PASS/FAIL for the target (EvaluateCart at least
-70% of the echo rate); exit 1 on FAIL unless --no-fail.
+p50 and p99 latency (client side) for each, the server processes' CPU time per call (user + system, all
+threads, from /proc), the ratio, and PASS/FAIL for the target (EvaluateCart at least 70% of the echo rate);
+exit 1 on FAIL unless --no-fail.
 
     python loadtests/bench_pricing.py                       # the engine build of this interpreter
     "$(scripts/compiled-venv)/bin/python" loadtests/bench_pricing.py   # the compiled (production) build
@@ -61,6 +62,7 @@ class Round:
     calls: int
     seconds: float
     latencies_us: list[float]
+    server_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -182,6 +184,18 @@ async def run_load(
             await channel.close()
 
 
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """CPU time (user + system, all threads) the processes have used so far; 0 where /proc is missing."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -228,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )[0]
             for _ in range(arguments.workers)
         ]
+        pricing_pids = [process.pid for process in servers]
         response = asyncio.run(_one_call(pricing_port, payload))
         (directory / "response.bin").write_bytes(response)
         echo_port = free_port()
@@ -244,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         print(f"  {arguments.campaigns:,} live campaigns; request {len(payload)} bytes, response {len(response)} bytes")
         try:
-            results = asyncio.run(_measure(arguments, echo_port, pricing_port, payload))
+            pids = {"echo": [process.pid for process in servers[len(pricing_pids) :]], "EvaluateCart": pricing_pids}
+            results = asyncio.run(_measure(arguments, echo_port, pricing_port, payload, pids))
         finally:
             for process in servers:
                 process.terminate()
@@ -262,7 +278,7 @@ async def _one_call(port: int, payload: bytes) -> bytes:
 
 
 async def _measure(
-    arguments: argparse.Namespace, echo_port: int, pricing_port: int, payload: bytes
+    arguments: argparse.Namespace, echo_port: int, pricing_port: int, payload: bytes, pids: dict[str, list[int]]
 ) -> dict[str, list[Round]]:
     targets = {"echo": (echo_port, ECHO_METHOD), "EvaluateCart": (pricing_port, EVALUATE)}
     channels = 2 * arguments.workers
@@ -271,28 +287,25 @@ async def _measure(
     results: dict[str, list[Round]] = {name: [] for name in targets}
     for _ in range(arguments.rounds):
         for name, (port, method) in targets.items():
-            results[name].append(
-                await run_load(
-                    port,
-                    method,
-                    payload,
-                    concurrency=arguments.concurrency,
-                    seconds=arguments.seconds,
-                    channels=channels,
-                )
+            before = cpu_seconds(pids[name])
+            one = await run_load(
+                port, method, payload, concurrency=arguments.concurrency, seconds=arguments.seconds, channels=channels
             )
+            one.server_cpu_seconds = cpu_seconds(pids[name]) - before
+            results[name].append(one)
     return results
 
 
 def report(results: dict[str, list[Round]], *, no_fail: bool, concurrency: int) -> int:
-    print(f"\n  {'service':<14} {'calls/s':>9} {'p50 µs':>9} {'p99 µs':>9} {'calls':>8}")
+    print(f"\n  {'service':<14} {'calls/s':>9} {'p50 µs':>9} {'p99 µs':>9} {'calls':>8} {'server CPU µs/call':>19}")
     rates: dict[str, float] = {}
     for name, rounds in results.items():
         latencies = [value for one in rounds for value in one.latencies_us]
         rates[name] = sum(one.calls for one in rounds) / sum(one.seconds for one in rounds)
         print(
             f"  {name:<14} {rates[name]:>9,.0f} {statistics.median(latencies):>9,.0f} "
-            f"{percentile(latencies, 0.99):>9,.0f} {len(latencies):>8,}"
+            f"{percentile(latencies, 0.99):>9,.0f} {len(latencies):>8,} "
+            f"{1e6 * sum(one.server_cpu_seconds for one in rounds) / len(latencies):>19,.0f}"
         )
         print("      per round: " + ", ".join(f"{one.rate:,.0f}/s" for one in rounds))
     ratio = rates["EvaluateCart"] / rates["echo"]

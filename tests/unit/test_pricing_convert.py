@@ -20,12 +20,27 @@ def _cart(**fields: object) -> pb.Cart:
         currency="TRY",
         channel="web",
         lines=[
-            pb.Line(id="l1", sku="SHIRT", quantity=2, unit_price="250.00", categories=["shirts"], brand="acme"),
+            pb.Line(
+                id="l1",
+                sku="SHIRT",
+                quantity=2,
+                unit_price="250.00",
+                categories=["shirts", "tops"],
+                brand="acme",
+                collections=["summer"],
+            ),
             pb.Line(id="l2", sku="SOCKS", quantity=1, unit_price="49.90", attributes={"colour": "red"}),
         ],
         shipping=pb.Shipping(method="standard", amount="29.90"),
         coupons=["welcome10"],
-        customer=pb.Customer(id="c-1", segments=["vip"], orders_count=3, total_spent="1500.00", country="TR"),
+        customer=pb.Customer(
+            id="c-1",
+            segments=["vip", "b2b"],
+            attributes={"tier": "gold"},
+            orders_count=3,
+            total_spent="1500.00",
+            country="TR",
+        ),
     )
     message.now.FromDatetime(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     for key, value in fields.items():
@@ -43,12 +58,18 @@ def test_a_protobuf_cart_becomes_the_same_cart_document() -> None:
         ("l1", 2, Decimal("250.00"), "acme"),
         ("l2", 1, Decimal("49.90"), None),
     ]
-    assert cart.lines[1].attributes == {"colour": "red"}
+    assert (cart.lines[0].categories, cart.lines[0].collections, cart.lines[0].attributes) == (
+        ["shirts", "tops"],
+        ["summer"],
+        {},
+    )
+    assert (cart.lines[1].categories, cart.lines[1].attributes) == ([], {"colour": "red"})
     assert cart.shipping is not None
     assert cart.shipping.amount == Decimal("29.90")
     assert cart.coupons == ["WELCOME10"]
     assert cart.customer is not None
     assert (cart.customer.id, cart.customer.device_id) == ("c-1", None)
+    assert (cart.customer.segments, cart.customer.attributes) == (["vip", "b2b"], {"tier": "gold"})
 
 
 def test_unset_optional_parts_stay_unset() -> None:
