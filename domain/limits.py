@@ -237,7 +237,8 @@ class CounterStore(Protocol):
 
     async def reserve(self, order_id: str, claims: Sequence[Claim], *, ttl: float) -> Refusal | None:
         """Hold every claim for `ttl` seconds, all or nothing: campaign by campaign, each checking all its
-        limits before writing anything; when one is refused, the holds already taken are released."""
+        limits before writing anything; when one is refused, the holds already taken are released. A
+        campaign the order holds already is not taken again, but its hold is made to last `ttl` from now."""
         ...
 
     async def commit(self, order_id: str, campaign_ids: Sequence[str]) -> list[str]:
@@ -245,8 +246,11 @@ class CounterStore(Protocol):
         committed for those: reserve them again)."""
         ...
 
-    async def release(self, order_id: str, campaign_ids: Sequence[str]) -> None:
-        """Give the order's holds back (once; releasing again changes nothing)."""
+    async def release(self, order_id: str, campaign_ids: Sequence[str], *, ended_by: float | None = None) -> None:
+        """Give the order's holds back (once; releasing again changes nothing). With `ended_by` (unix
+        seconds; an expiry gives the end of the reservation that expired, with some slack) only a hold
+        that ends by then, the store's own grace aside: a hold the order took again since (a late commit
+        holding an expired reservation again) is the new reservation's, and stays."""
         ...
 
     async def give_back(self, order_id: str, return_id: str, claims: Sequence[Claim]) -> None:

@@ -109,11 +109,12 @@ class OrderBook(LedgerReader, Protocol):
 
     async def get(self, order_id: str) -> Order | None: ...
 
-    async def hold(self, order: Order, *, stored: bool = True) -> None:
+    async def hold(self, order: Order, *, stored: bool = True, expected: Collection[OrderStatus] | None = None) -> bool:
         """Store the order as PENDING and record a HOLD in the ledger for each claim (before the counters
         take them, so a rebuild of the counters never misses a hold in flight). `stored=False` says the
         order was not found before: it is inserted without looking (a concurrent insert of the same id
-        fails the call, writing nothing)."""
+        fails the call, writing nothing). With `expected`, a stored order is held only if it is in one of
+        these statuses (a release that landed meanwhile is not undone); return whether it was held."""
         ...
 
     async def settle(
@@ -141,9 +142,11 @@ class OrderBook(LedgerReader, Protocol):
         given_back: Sequence[Claim],
         status: OrderStatus,
         receipt: JsonObject,
-    ) -> None:
+        previous: Mapping[str, int],
+    ) -> bool:
         """Record a return: cumulative units returned, the kept result, what goes back to the limits, and
-        the receipt answered (in one transaction)."""
+        the receipt answered (in one transaction) — only if the order is still COMMITTED with `previous` units
+        returned, as the return was priced against. Return whether it was recorded."""
         ...
 
     async def expired(self, now: datetime, *, limit: int = 100) -> Sequence[Order]:

@@ -270,6 +270,10 @@ class Checkout:
 
         async def reserve(begun: Started) -> Recorded:
             known = self._known(cart)
+            if known.now is not None:
+                # budgets are taken now: a cart priced "as of" another moment would take them under another
+                # day's per-customer limit or outside the campaign's schedule
+                known = known.model_copy(update={"now": None})
             existing = begun.order if begun.read else await self._orders.get(order_id)
             reservation = await self._reserve(order_id, known, sent if known is cart else None, explain, existing)
             made.append(reservation)
@@ -294,7 +298,7 @@ class Checkout:
         stored = existing is not None
         for _ in range(ATTEMPTS):
             catalog = self._catalog()
-            now = cart.now or self._clock()
+            now = self._clock()
             view = await self._limits(catalog, cart, now, refused)
             result = catalog.snapshot.evaluate(cart, catalog.settings.policy, explain=explain, now=now, limits=view)
             claims = _claims(catalog, cart, result, now)
@@ -312,7 +316,10 @@ class Checkout:
                 claims=claims,
                 catalog_version=catalog.version,
             )
-            refusal = await self._take(order, stored=stored)
+            # a release that lands while the order is priced again is not undone: the hold needs it PENDING
+            refusal = await self._take(
+                order, stored=stored, expected={PENDING} if stored else None, wanted="reserved once released"
+            )
             stored = True
             if refusal is None:
                 reservation = Reservation(order_id, result, expires_at, catalog.version)
@@ -335,11 +342,16 @@ class Checkout:
             refused[refusal.campaign_id] = refusal.limit
         raise LimitsKeptChanging(order_id)
 
-    async def _take(self, order: Order, *, stored: bool = True) -> Refusal | None:
-        """Record the order's holds in the ledger, then take them in the counters. On a refusal (or with the
-        counters unreachable and a campaign failing closed) the ledger gives the holds back and the refusal
-        is returned; campaigns that fail open are kept and left for a resync."""
-        await self._orders.hold(order, stored=stored)
+    async def _take(
+        self, order: Order, *, stored: bool, expected: Collection[OrderStatus] | None, wanted: str
+    ) -> Refusal | None:
+        """Record the order's holds in the ledger (a stored order only if it is still in an `expected`
+        status: else OrderState, `wanted` saying what it cannot be), then take them in the counters. On a
+        refusal (or with the counters unreachable and a campaign failing closed) the ledger gives the holds
+        back and the refusal is returned; campaigns that fail open are kept and left for a resync."""
+        if not await self._orders.hold(order, stored=stored, expected=expected):
+            found = await self._orders.get(order.order_id)
+            raise OrderState(order.order_id, found.status if found else order.status, wanted)
         counted = [claim for claim in order.claims if _counted(claim)]
         if not counted:
             return None
@@ -389,7 +401,7 @@ class Checkout:
     async def _hold_again(self, order: Order) -> None:
         """Take an expired reservation's claims again, as they were priced, and commit them in the ledger."""
         again = replace(order, status=OrderStatus.PENDING, expires_at=self._clock() + timedelta(seconds=self._ttl))
-        refusal = await self._take(again)
+        refusal = await self._take(again, stored=True, expected={OrderStatus.EXPIRED}, wanted="committed")
         if refusal is not None:
             await self._orders.settle(order.order_id, OrderStatus.EXPIRED, kind="EXPIRE", expected={PENDING})
             raise ReservationExpired(order.order_id, [refusal.campaign_id])
@@ -420,7 +432,10 @@ class Checkout:
             return False
         ids = _counted_ids(order)
         if ids:
-            await self._counters_step(ids, self._counters.release(order.order_id, ids))
+            # an expiry gives back the hold of the reservation that expired, not the one a late commit of the
+            # order may have taken since: that lasts a TTL from a moment after this reservation's end
+            ended_by = order.expires_at.timestamp() + self._ttl if kind == "EXPIRE" else None
+            await self._counters_step(ids, self._counters.release(order.order_id, ids, ended_by=ended_by))
         return True
 
     async def sweep(self) -> int:
@@ -473,29 +488,36 @@ class Checkout:
             back = [claim_of(claim) for claim in receipt["given_back"]]
             await self._give_back(order_id, return_id, back)
             return dict(receipt["receipt"])
-        if order.status is not OrderStatus.COMMITTED:
-            raise OrderState(order_id, order.status, "returned")
-        used = await self._orders.net_used(order_id)
-        priced: PricedReturn = price_return(order, returned, used=used, restore=self._catalog().settings.returns)
-        status = OrderStatus.RETURNED if priced.full else OrderStatus.COMMITTED
-        receipt = ReturnReceipt(
-            order_id,
-            return_id,
-            priced.refund,
-            [(line.line_id, line.quantity, line.refund) for line in priced.lines],
-            dict(priced.clawback),
-            priced.kept,
-            status,
-        ).document()
-        await self._orders.record_return(
-            order_id,
-            return_id,
-            returned=priced.returned,
-            kept_result=priced.kept.model_dump(mode="json", exclude={"explain"}),
-            given_back=priced.given_back,
-            status=status,
-            receipt=receipt,
-        )
+        while True:
+            if order.status is not OrderStatus.COMMITTED:
+                raise OrderState(order_id, order.status, "returned")
+            used = await self._orders.net_used(order_id)
+            priced: PricedReturn = price_return(order, returned, used=used, restore=self._catalog().settings.returns)
+            status = OrderStatus.RETURNED if priced.full else OrderStatus.COMMITTED
+            receipt = ReturnReceipt(
+                order_id,
+                return_id,
+                priced.refund,
+                [(line.line_id, line.quantity, line.refund) for line in priced.lines],
+                dict(priced.clawback),
+                priced.kept,
+                status,
+            ).document()
+            recorded = await self._orders.record_return(
+                order_id,
+                return_id,
+                returned=priced.returned,
+                kept_result=priced.kept.model_dump(mode="json", exclude={"explain"}),
+                given_back=priced.given_back,
+                status=status,
+                receipt=receipt,
+                previous=order.returned,
+            )
+            if recorded:
+                break
+            # another return of this order (another return id) landed after the order was read: price this
+            # one again on top of it — it may now ask for more units than are left, and is refused then
+            order = await self._order(order_id)
         await self._give_back(order_id, return_id, priced.given_back)
         return receipt
 

@@ -351,9 +351,10 @@ class RedisCounters:
                 lapsed.append(campaign_id)
         return lapsed
 
-    async def release(self, order_id: str, campaign_ids: Sequence[str]) -> None:
+    async def release(self, order_id: str, campaign_ids: Sequence[str], *, ended_by: float | None = None) -> None:
+        arguments = [order_id] if ended_by is None else [order_id, _instant(ended_by + self._hold_grace)]
         for campaign_id in campaign_ids:
-            await self._campaign(campaign_id, self._release, 3, partial(_with_now, [order_id]), label="release")
+            await self._campaign(campaign_id, self._release, 3, partial(_with_now, arguments), label="release")
 
     async def give_back(self, order_id: str, return_id: str, claims: Sequence[Claim]) -> None:
         grouped: dict[str, dict[str, int]] = defaultdict(dict)

@@ -72,6 +72,12 @@ local own = {}
 local existing = redis.call('HGET', hold, order)
 if existing then
   local entry = cjson.decode(existing)
+  if entry.s == 'h' then
+    -- held already (taken again for a late commit, say): not counted twice, made to last this long
+    if tonumber(expires_at) > tonumber(redis.call('ZSCORE', holds, order) or '0') then
+      redis.call('ZADD', holds, expires_at, order)
+    end
+  end
   if entry.s ~= 'r' then
     return {'again'}
   end
@@ -129,8 +135,9 @@ return {'committed'}
 RELEASE = (
     _PRELUDE
     + """
--- ARGV: now, order id
-local now, order = ARGV[1], ARGV[2]
+-- ARGV: now, order id, and for an expiry the unix second by which the expired hold ends (a hold that ends
+-- later was taken again since, for a new reservation, and stays)
+local now, order, ended_by = ARGV[1], ARGV[2], ARGV[3]
 if not ready() then
   return {'unready'}
 end
@@ -142,6 +149,9 @@ end
 local entry = cjson.decode(raw)
 if entry.s == 'c' then
   return {'committed'}
+end
+if ended_by and tonumber(redis.call('ZSCORE', holds, order) or '0') > tonumber(ended_by) then
+  return {'kept'}
 end
 subtract(entry.f)
 redis.call('HDEL', hold, order)

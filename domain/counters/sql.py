@@ -128,10 +128,11 @@ class SqlCounters:
                 expired.append(campaign_id)
         return expired
 
-    async def release(self, order_id: str, campaign_ids: Sequence[str]) -> None:
-        """Give the order's holds back (once)."""
+    async def release(self, order_id: str, campaign_ids: Sequence[str], *, ended_by: float | None = None) -> None:
+        """Give the order's holds back (once); with `ended_by`, only holds that end by then (grace aside)."""
+        until = None if ended_by is None else ended_by + self._hold_grace
         for campaign_id in campaign_ids:
-            await self._write(campaign_id, functools.partial(self._release, campaign_id, order_id))
+            await self._write(campaign_id, functools.partial(self._release, campaign_id, order_id, until))
 
     async def give_back(self, order_id: str, return_id: str, claims: Sequence[Claim]) -> None:
         """Subtract the claims' amounts from the committed uses (once per return id and campaign)."""
@@ -182,7 +183,10 @@ class SqlCounters:
     async def _add_hold(self, order_id: str, claim: Claim, keys: list[_Key], ttl: float) -> Limit | None:
         campaign_id = claim.campaign_id
         await self._purge(campaign_id)
-        if await self._tables.holds.exists(campaign_id=campaign_id, order_id=order_id):
+        ends = self._clock() + ttl + self._hold_grace
+        holds = self._tables.holds.filter(campaign_id=campaign_id, order_id=order_id)
+        if await holds.exists():
+            await holds.filter(expires_at__lt=ends).update(expires_at=ends)  # held already: made to last as long
             return None
         amounts = await self._read(campaign_id, [key.field for key in keys])
         limit = exhausted_limit(claim, _usage(keys, amounts))
@@ -198,24 +202,22 @@ class SqlCounters:
             if not await query.update(amount=F("amount") + key.amount):
                 raise _Exceeded(key.limit)
         taken = {key.field: key.amount for key in adding}
-        await self._tables.holds.create(
-            campaign_id=campaign_id, order_id=order_id, expires_at=self._clock() + ttl + self._hold_grace, taken=taken
-        )
+        await self._tables.holds.create(campaign_id=campaign_id, order_id=order_id, expires_at=ends, taken=taken)
         return None
 
     async def _drop_hold(self, campaign_id: str, order_id: str) -> bool:
         await self._purge(campaign_id)
         return bool(await self._tables.holds.filter(campaign_id=campaign_id, order_id=order_id).delete())
 
-    async def _release(self, campaign_id: str, order_id: str) -> None:
+    async def _release(self, campaign_id: str, order_id: str, until: float | None = None) -> None:
         hold = await self._tables.holds.get_or_none(campaign_id=campaign_id, order_id=order_id)
-        if hold is not None:
+        if hold is not None and (until is None or hold.expires_at <= until):
             await self._subtract(campaign_id, hold.taken)
             await hold.delete()
 
     async def _give_back(self, campaign_id: str, order_id: str, return_id: str, keys: list[_Key]) -> None:
         returns = self._tables.returns
-        if await returns.exists(campaign_id=campaign_id, return_id=return_id):
+        if await returns.exists(campaign_id=campaign_id, order_id=order_id, return_id=return_id):
             return
         await returns.create(campaign_id=campaign_id, return_id=return_id, order_id=order_id)
         await self._subtract(campaign_id, {key.field: key.amount for key in keys})

@@ -240,7 +240,7 @@ class HoldRow(Model):
 
 
 class ReturnRow(Model):
-    """A return given back to a campaign's counters (each return once)."""
+    """A return of an order given back to a campaign's counters (each once: return ids are per order)."""
 
     id = fields.BigIntField(primary_key=True)
     campaign_id = fields.CharField(max_length=100)
@@ -249,7 +249,7 @@ class ReturnRow(Model):
 
     class Meta:
         table = "counter_return"
-        unique_together = (("campaign_id", "return_id"),)
+        unique_together = (("campaign_id", "order_id", "return_id"),)
 
 
 class AttemptRow(Model):

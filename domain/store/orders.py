@@ -164,17 +164,17 @@ class Orders:
         found, status, document = rows[0]
         return _order_of(str(found), str(status), json.loads(document))
 
-    async def hold(self, order: Order, *, stored: bool = True) -> None:
+    async def hold(self, order: Order, *, stored: bool = True, expected: Collection[OrderStatus] | None = None) -> bool:
         if not stored:
             try:
                 await self._hold(order, stored=False)
             except IntegrityError:  # stored meanwhile (the transaction wrote nothing): update it
                 pass
             else:
-                return
-        await self._hold(order, stored=True)
+                return True
+        return await self._hold(order, stored=True, expected=expected)
 
-    async def _hold(self, order: Order, *, stored: bool) -> None:
+    async def _hold(self, order: Order, *, stored: bool, expected: Collection[OrderStatus] | None = None) -> bool:
         tables = self._database.tables
         now = datetime.now(UTC)
         document = _document(order)
@@ -200,11 +200,16 @@ class Orders:
                         [JSON_DUMPS(_key_document(claim)) for claim in claims],
                     ],
                 )
-                return
+                return True
             async with self._database.transaction():
-                updated = stored and await tables.orders.filter(order_id=order.order_id).update(
+                stored_order = tables.orders.filter(order_id=order.order_id)
+                if expected is not None:
+                    stored_order = stored_order.filter(status__in=[status.value for status in expected])
+                updated = stored and await stored_order.update(
                     status=order.status.value, document=document, expires_at=order.expires_at, updated_at=now, **facts
                 )
+                if not updated and expected is not None:
+                    return False  # the order moved meanwhile (a release): nothing written
                 if not updated:
                     await tables.orders.create(
                         order_id=order.order_id,
@@ -218,6 +223,7 @@ class Orders:
                 await tables.ledger.bulk_create(
                     [_entry(tables.ledger, order.order_id, "HOLD", claim, now, held=claim) for claim in order.claims]
                 )
+        return True
 
     async def settle(
         self,
@@ -271,12 +277,16 @@ class Orders:
         given_back: Sequence[Claim],
         status: OrderStatus,
         receipt: JsonObject,
-    ) -> None:
+        previous: Mapping[str, int],
+    ) -> bool:
         tables = self._database.tables
         now = datetime.now(UTC)
         with self._database.active():
             async with self._database.transaction():
                 row = await tables.orders.select_for_update().get(order_id=order_id)
+                landed = dict(row.document.get("returned", {}))
+                if row.status != OrderStatus.COMMITTED.value or landed != dict(previous):
+                    return False  # another return of the order landed since it was read
                 document = dict(row.document)
                 document["returned"] = dict(returned)
                 document["kept_result"] = kept_result
@@ -294,6 +304,7 @@ class Orders:
                 if not given_back:
                     entries = [_marker(tables.ledger, order_id, "RETURN", now, return_id)]
                 await tables.ledger.bulk_create(entries)
+        return True
 
     async def expired(self, now: datetime, *, limit: int = 100) -> Sequence[Order]:
         with self._database.active():

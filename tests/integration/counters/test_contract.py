@@ -5,6 +5,7 @@ counts only what a rule limits (an unlimited dimension reads 0)."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from domain.limits import Claim, CodeRule, CounterStore, Limit, LimitRule, Usage
 
@@ -137,6 +138,46 @@ async def test_an_expired_hold_frees_its_slot_and_cannot_be_committed(counters: 
     assert (await _usage(counters, _claim(rule))).uses == 0
     assert await counters.commit("late", ["ttl"]) == ["ttl"]
     assert await counters.reserve("other", [_claim(rule, customer_id="b")], ttl=60) is None
+
+
+async def test_an_expiry_gives_back_the_hold_of_the_reservation_that_ended(counters: CounterStore) -> None:
+    rule = LimitRule("expiry", total_redemptions=1)
+    started = time.time()
+    assert await counters.reserve("o1", [_claim(rule)], ttl=60) is None
+
+    await counters.release("o1", ["expiry"], ended_by=started + 61)
+
+    assert (await _usage(counters, _claim(rule))).uses == 0
+
+
+async def test_an_order_held_again_keeps_its_hold_through_the_old_reservations_expiry(
+    counters: CounterStore,
+) -> None:
+    """A late commit holds an expired reservation again (the counters may still have its hold): that hold is
+    made to last the new TTL, so the old reservation's expiry, landing after, leaves it alone."""
+    rule = LimitRule("again", total_redemptions=1)
+    started = time.time()
+    assert await counters.reserve("o1", [_claim(rule)], ttl=1) is None
+    assert await counters.reserve("o1", [_claim(rule)], ttl=600) is None  # held already: not counted twice
+
+    await counters.release("o1", ["again"], ended_by=started + 2)
+    assert (await _usage(counters, _claim(rule))).uses == 1
+    assert await counters.commit("o1", ["again"]) == []
+
+    await counters.release("o1", ["again"])  # committed: a release changes nothing
+    assert (await _usage(counters, _claim(rule))).uses == 1
+
+
+async def test_return_ids_are_counted_once_per_order(counters: CounterStore) -> None:
+    rule = LimitRule("per-order", total_redemptions=5)
+    for order_id in ("o1", "o2"):
+        await counters.reserve(order_id, [_claim(rule, customer_id=order_id)], ttl=60)
+        await counters.commit(order_id, ["per-order"])
+
+    for order_id in ("o1", "o2"):
+        await counters.give_back(order_id, "r1", [_claim(rule, customer_id=order_id)])
+
+    assert (await _usage(counters, _claim(rule))).uses == 0
 
 
 async def test_a_give_back_counts_once_per_return(counters: CounterStore) -> None:

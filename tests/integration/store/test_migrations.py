@@ -3,11 +3,16 @@ dialects open side by side in one process."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from tortoise.connection import get_connections
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as run_migrations
 
 from domain.documents.catalog import CouponCodeSpec, CustomerProfile
 from domain.documents.common import Status
@@ -19,6 +24,7 @@ from domain.store import (
     database_url,
     migrate,
 )
+from domain.store.config import tortoise_config
 from tests.integration.store.documents import percent_off
 
 MIGRATIONS = sorted(path.stem for path in (Path(__file__).parents[3] / "domain" / "store" / "migrations").glob("0*.py"))
@@ -92,3 +98,41 @@ async def _plan(store: Store, query: str) -> str:
             await transaction.execute_script("SET LOCAL enable_seqscan = off")
             _, rows = await transaction.execute_query(f"EXPLAIN {query}")
         return " ".join(str(row["QUERY PLAN"]) for row in rows)
+
+
+async def test_returns_given_back_are_unique_per_order_after_migration_0012(blank_database_url: str) -> None:
+    """Migration 0012 keeps the returns recorded before it, and lets two orders use the same return id."""
+    context = TortoiseContext()
+    with context:
+        try:
+            await run_migrations(
+                config=tortoise_config(blank_database_url),
+                target="kampanya.0011_stalled_operations_index",
+                direction="forward",
+            )
+        finally:
+            await context.close_connections()
+    insert = "INSERT INTO counter_return (campaign_id, order_id, return_id) VALUES ('c1', '{}', 'r1')"
+    await _raw(blank_database_url, insert.format("o1"))
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):  # before: one "r1" per campaign
+        await _raw(blank_database_url, insert.format("o2"))
+
+    assert await migrate(blank_database_url) == ["0012_returns_per_order"]
+
+    await _raw(blank_database_url, insert.format("o2"))
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
+        await _raw(blank_database_url, insert.format("o2"))
+    rows = await _raw(blank_database_url, "SELECT order_id, return_id FROM counter_return ORDER BY order_id")
+    assert rows == [("o1", "r1"), ("o2", "r1")]
+
+
+async def _raw(url: str, statement: str) -> list[tuple[object, ...]]:
+    """Run one statement on the database with its plain driver (no store: the schema may be behind)."""
+    if url.startswith("sqlite://"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite://"))) as connection, connection:
+            return [tuple(row) for row in connection.execute(statement).fetchall()]
+    connection = await asyncpg.connect(url)
+    try:
+        return [tuple(row) for row in await connection.fetch(statement)]
+    finally:
+        await connection.close()
