@@ -263,12 +263,27 @@ class CounterStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An attempt counted under a key as it starts: the attempts the key's window holds with it, and the
+    token that takes it back."""
+
+    count: int
+    token: str
+
+
 class AttemptLimiter(Protocol):
-    """Counts failed coupon attempts per key (customer, client address) in a sliding window."""
+    """Counts failed coupon attempts per key (customer, client address) in a sliding window. An attempt is
+    counted as it starts (`attempt`), so that attempts made at the same time see each other, and taken
+    back (`forget`) when it turns out not to have failed."""
 
     async def failures(self, key: str, *, window: float) -> int: ...
 
     async def record_failure(self, key: str, *, window: float) -> int: ...
+
+    async def attempt(self, key: str, *, window: float) -> Attempt: ...
+
+    async def forget(self, key: str, token: str) -> None: ...
 
 
 class Counters(CounterStore, AttemptLimiter, Protocol):

@@ -4,13 +4,14 @@ guessed by trying them."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Protocol
 
 from domain.checkout.errors import TooManyAttempts
 from domain.documents import Cart, Result, parse_cart
 from domain.documents.common import normalize_code
-from domain.limits import AttemptLimiter
+from domain.limits import AttemptLimiter, CountersUnavailable
 
 REFUSED = "This code cannot be used on this cart."
 """The one sentence every refused code gets (unknown, expired, used up, not applicable alike)."""
@@ -44,22 +45,35 @@ class CouponBox:
 
     async def apply(self, cart: Cart, code: str, *, client_address: str) -> CouponAttempt:
         """Return the attempt's answer; raise TooManyAttempts once a key used up its failures (the code is
-        not even looked at then) and CountersUnavailable when failures cannot be counted."""
-        keys = attempt_keys(cart, client_address)
-        for key in keys:
-            if await self._limiter.failures(key, window=self._window) >= self._max_failures:
+        not even looked at then) and CountersUnavailable when failures cannot be counted.
+
+        The attempt is counted under each key before the code is looked at and taken back unless it fails:
+        attempts made at the same time count each other, so a burst of them gets no more than the limit."""
+        taken: list[tuple[str, str]] = []
+        failed = False
+        try:
+            over = False
+            for key in attempt_keys(cart, client_address):
+                attempt = await self._limiter.attempt(key, window=self._window)
+                taken.append((key, attempt.token))
+                over = over or attempt.count > self._max_failures
+            if over:
                 raise TooManyAttempts(self._window)
-        document = cart.model_dump(mode="json")
-        document["coupons"] = [*cart.coupons, code]
-        with_code = parse_cart(document)
-        result, version = await self._pricer.price(with_code)
-        wanted = normalize_code(code)
-        if any(entry.coupon == wanted for entry in result.applied):
-            return CouponAttempt(True, result, "", version)
-        for key in keys:
-            await self._limiter.record_failure(key, window=self._window)
-        without, version = await self._pricer.price(cart)
-        return CouponAttempt(False, without, REFUSED, version)
+            document = cart.model_dump(mode="json")
+            document["coupons"] = [*cart.coupons, code]
+            with_code = parse_cart(document)
+            result, version = await self._pricer.price(with_code)
+            wanted = normalize_code(code)
+            if any(entry.coupon == wanted for entry in result.applied):
+                return CouponAttempt(True, result, "", version)
+            failed = True
+            without, version = await self._pricer.price(cart)
+            return CouponAttempt(False, without, REFUSED, version)
+        finally:
+            if not failed:  # accepted, refused for too many attempts, or stopped by an error: not a failure
+                for key, token in taken:
+                    with suppress(CountersUnavailable):  # it stays counted: the safe side
+                        await self._limiter.forget(key, token)
 
 
 def attempt_keys(cart: Cart, client_address: str) -> list[str]:

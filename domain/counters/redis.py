@@ -59,7 +59,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from domain.counters import redis_scripts as lua
 from domain.counters.errors import CountersUnavailable
-from domain.limits import Claim, LedgerReader, Limit, Refusal, Usage
+from domain.limits import Attempt, Claim, LedgerReader, Limit, Refusal, Usage
 
 log = logging.getLogger(__name__)
 
@@ -399,16 +399,26 @@ class RedisCounters:
         return int(reply)
 
     async def record_failure(self, key: str, *, window: float) -> int:
+        return (await self.attempt(key, window=window)).count
+
+    async def attempt(self, key: str, *, window: float) -> Attempt:
         now = self._clock()
+        member = f"{_instant(now)}:{secrets.token_hex(8)}"
         arguments = [
             _instant(now - _window(window)),
             _instant(now),
-            f"{_instant(now)}:{secrets.token_hex(8)}",
+            member,
             str(math.ceil(window * 1000)),
             str(KEEP_ATTEMPTS),
         ]
         reply = await self._call(self._record_failure, [self.attempts_key(key)], arguments, label="record_failure")
-        return int(reply)
+        return Attempt(int(reply), member)
+
+    async def forget(self, key: str, token: str) -> None:
+        try:
+            await self._client.zrem(self.attempts_key(key), token)
+        except UNAVAILABLE as error:
+            raise CountersUnavailable(f"Redis could not forget an attempt: {error!r}") from error
 
     # -- plumbing ----------------------------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from tortoise.exceptions import DBConnectionError
 from tortoise.expressions import F
 
 from domain.counters.errors import CountersUnavailable
-from domain.limits import Claim, Limit, Refusal, Usage, exhausted_limit
+from domain.limits import Attempt, Claim, Limit, Refusal, Usage, exhausted_limit
 from domain.store.database import Database
 from domain.store.sqlite import immediate_transaction
 
@@ -152,7 +152,16 @@ class SqlCounters:
 
     async def record_failure(self, key: str, *, window: float) -> int:
         """Record a failed attempt under `key`; return the failed attempts in the last `window` seconds."""
-        return await self._write(None, functools.partial(self._record_failure, key, window))
+        return (await self.attempt(key, window=window)).count
+
+    async def attempt(self, key: str, *, window: float) -> Attempt:
+        """Count an attempt under `key` as it starts; return the attempts in the last `window` seconds."""
+        # one key's attempts are counted one at a time (a space keeps the lock apart from any campaign id's)
+        return await self._write(f"attempt {key}", functools.partial(self._record_failure, key, window))
+
+    async def forget(self, key: str, token: str) -> None:
+        """Take back an attempt that did not fail."""
+        await self._write(f"attempt {key}", functools.partial(self._forget, key, int(token)))
 
     async def _amounts(self, keys: Mapping[str, list[_Key]]) -> dict[str, dict[str, int]]:
         """Return the amounts of the keys' counters by campaign, once their expired holds are purged."""
@@ -243,15 +252,19 @@ class SqlCounters:
         query = self._tables.counters.filter(campaign_id=campaign_id, field__in=fields)
         return dict(await query.values_list("field", "amount"))
 
-    async def _record_failure(self, key: str, window: float) -> int:
+    async def _record_failure(self, key: str, window: float) -> Attempt:
         attempts, now = self._tables.attempts, self._clock()
         await attempts.filter(key=key, at__lte=now - window).delete()
-        await attempts.create(key=key, at=now)
-        return await attempts.filter(key=key).count()
+        row = await attempts.create(key=key, at=now)
+        return Attempt(await attempts.filter(key=key).count(), str(row.id))
+
+    async def _forget(self, key: str, attempt_id: int) -> None:
+        await self._tables.attempts.filter(key=key, id=attempt_id).delete()
 
     async def _write(self, campaign_id: str | None, work: Callable[[], Awaitable[T]]) -> T:
-        """Run `work` in a transaction that shuts out the other writers of the campaign (on SQLite: every
-        other writer), retrying while SQLite stays locked by another connection."""
+        """Run `work` in a transaction that shuts out the other writers of the campaign (or of the attempt
+        key `campaign_id` names; on SQLite: every other writer), retrying while SQLite stays locked by
+        another connection."""
         attempt = 1
         while True:
             try:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.checkout.errors import OrderState
+from domain.checkout.coupons import REFUSED, CouponAttempt, CouponBox
+from domain.checkout.errors import OrderState, TooManyAttempts
 from domain.checkout.orders import OrderStatus
 from domain.checkout.service import Checkout
 from domain.limits import Claim, Limit, Refusal
@@ -211,3 +212,27 @@ async def test_reserve_prices_by_the_servers_clock_an_ended_campaign_stays_ended
 
     assert previewed.discount_total == Decimal("10.00")  # a preview "as of" a moment still prices it then
     assert reserved.result.discount_total == Decimal("0.00")
+
+
+async def test_a_burst_of_coupon_guesses_gets_no_more_tries_than_the_limit(lifecycle: Lifecycle) -> None:
+    """Thirty wrong codes at once from one address: ten are looked at (and refused with the one message),
+    the others are refused for too many attempts without being looked at; a right code later is too."""
+    lifecycle.catalog.load([campaign("welcome", TEN, kind="COUPON", codes=["WELCOME10"])])
+    limiter: Any = lifecycle.counters
+    box = CouponBox(lifecycle.checkout, limiter, max_failures=10, window=60)
+
+    answers = await asyncio.gather(
+        *(box.apply(cart("100.00"), f"GUESS{index}", client_address="10.0.0.1") for index in range(30)),
+        return_exceptions=True,
+    )
+
+    looked_at = [answer for answer in answers if isinstance(answer, CouponAttempt)]
+    locked = [answer for answer in answers if isinstance(answer, TooManyAttempts)]
+    assert (len(looked_at), len(locked)) == (10, 20), answers
+    assert {(answer.accepted, answer.message) for answer in looked_at} == {(False, REFUSED)}
+    assert await limiter.failures("address:10.0.0.1", window=60) == 10
+    with pytest.raises(TooManyAttempts):
+        await box.apply(cart("100.00"), "WELCOME10", client_address="10.0.0.1")
+    accepted = await box.apply(cart("100.00"), "WELCOME10", client_address="10.0.0.2")
+    assert accepted.accepted
+    assert await limiter.failures("address:10.0.0.2", window=60) == 0  # a code that works is no failure

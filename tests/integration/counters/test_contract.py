@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from domain.limits import Claim, CodeRule, CounterStore, Limit, LimitRule, Usage
+from domain.limits import Claim, CodeRule, Counters, CounterStore, Limit, LimitRule, Usage
 
 RULE = LimitRule("c1", total_redemptions=3)
 
@@ -210,3 +210,17 @@ async def test_campaigns_without_limits_are_neither_counted_nor_refused(counters
     free = LimitRule("free")
 
     assert all([await counters.reserve(f"o{index}", [_claim(free)], ttl=60) is None for index in range(5)])
+
+
+async def test_an_attempt_counts_as_it_starts_and_can_be_taken_back(counters: Counters) -> None:
+    first = await counters.attempt("address:10.0.0.9", window=60)
+    second = await counters.attempt("address:10.0.0.9", window=60)
+    assert (first.count, second.count) == (1, 2)
+    assert first.token != second.token
+
+    await counters.forget("address:10.0.0.9", first.token)
+    await counters.forget("address:10.0.0.9", first.token)  # once: taking it back again changes nothing
+
+    assert await counters.failures("address:10.0.0.9", window=60) == 1
+    assert (await counters.attempt("address:10.0.0.9", window=60)).count == 2
+    assert await counters.failures("customer:other", window=60) == 0
