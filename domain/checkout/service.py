@@ -240,21 +240,28 @@ class Checkout:
             return LimitsView(
                 campaigns={campaign_id: Headroom(exhausted=limit) for campaign_id, limit in refused.items()}
             )
-        try:
-            usage = await self._counters.usage([claim for claim, _ in probes])
-        except CountersUnavailable:
-            usage = None
         rooms: dict[str, Headroom] = {}
         codes: dict[str, Limit] = {}
-        for claim, code in probes:
-            if usage is None:
-                rooms[claim.campaign_id] = Headroom() if claim.rule.fail_open else Headroom(exhausted=Limit.UNAVAILABLE)
-                continue
-            room = headroom(claim, usage.get(claim.campaign_id) or _NO_USAGE)
-            if room.code_exhausted is not None and code is not None:
-                codes[code] = room.code_exhausted
-                room = Headroom(discount_left=room.discount_left)
-            rooms[claim.campaign_id] = room
+        while probes:
+            try:
+                usage = await self._counters.usage([claim for claim, _ in probes])
+            except CountersUnavailable:
+                usage = None
+            again: set[str] = set()
+            for claim, code in probes:
+                if usage is None:
+                    unavailable = Headroom() if claim.rule.fail_open else Headroom(exhausted=Limit.UNAVAILABLE)
+                    rooms[claim.campaign_id] = unavailable
+                    continue
+                room = headroom(claim, usage.get(claim.campaign_id) or _NO_USAGE)
+                if room.code_exhausted is not None and code is not None:
+                    codes[code] = room.code_exhausted
+                    room = Headroom(discount_left=room.discount_left)
+                    again.add(claim.campaign_id)
+                rooms[claim.campaign_id] = room
+            # a campaign whose code is used up may come with another of its codes in the cart: the engine
+            # takes the next one, so its limits are read too (rarely more than one round)
+            probes = _probes(catalog, cart, now, skip=codes, only=again) if again else []
         for campaign_id, limit in refused.items():
             rooms[campaign_id] = Headroom(exhausted=limit)
         return LimitsView(campaigns=rooms, codes=codes)
@@ -630,15 +637,29 @@ def _code_rule(catalog: CatalogView, code: str | None) -> CodeRule | None:
     return rule if rule.counted else None
 
 
-def _probes(catalog: CatalogView, cart: Cart, now: datetime) -> list[tuple[Claim, str | None]]:
-    """Return a claim without amounts for every candidate campaign whose limits (or whose code's) count."""
+def _probes(
+    catalog: CatalogView,
+    cart: Cart,
+    now: datetime,
+    *,
+    skip: Collection[str] = (),
+    only: Collection[str] | None = None,
+) -> list[tuple[Claim, str | None]]:
+    """Return a claim without amounts for every candidate campaign (of `only`, if given) whose limits (or
+    whose code's) count, with the code the engine would apply it with: its first valid code in the cart,
+    leaving out the codes in `skip` (found used up)."""
     snapshot = catalog.snapshot
     view = CartView(cart, now=now, codes=snapshot.codes)
-    codes_by_campaign = {campaign_id: code for code, campaign_id in view.valid_codes.items()}
+    codes_by_campaign: dict[str, str] = {}
+    for valid, campaign_id in view.valid_codes.items():
+        if valid not in skip:
+            codes_by_campaign.setdefault(campaign_id, valid)
     customer = cart.customer
     day = _day(catalog, now)
     probes: list[tuple[Claim, str | None]] = []
     for campaign in snapshot.candidates(view):
+        if only is not None and (campaign.id not in only or campaign.id not in codes_by_campaign):
+            continue
         code = codes_by_campaign.get(campaign.id)
         code_rule = _code_rule(catalog, code)
         if not campaign.limits.counted and code_rule is None:

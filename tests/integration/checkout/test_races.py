@@ -15,7 +15,9 @@ from domain.checkout.coupons import REFUSED, CouponAttempt, CouponBox
 from domain.checkout.errors import OrderState, TooManyAttempts
 from domain.checkout.orders import OrderStatus
 from domain.checkout.service import Checkout
+from domain.documents.catalog import CouponCodeSpec
 from domain.limits import Claim, Limit, Refusal
+from domain.reasons import CouponReason
 from tests.builders import campaign, cart
 from tests.integration.checkout.conftest import Lifecycle
 
@@ -236,3 +238,25 @@ async def test_a_burst_of_coupon_guesses_gets_no_more_tries_than_the_limit(lifec
     accepted = await box.apply(cart("100.00"), "WELCOME10", client_address="10.0.0.2")
     assert accepted.accepted
     assert await limiter.failures("address:10.0.0.2", window=60) == 0  # a code that works is no failure
+
+
+async def test_a_used_up_code_gives_way_to_the_carts_next_code_of_the_same_campaign(lifecycle: Lifecycle) -> None:
+    """Two codes of one campaign in a cart, the first used up: the preview and the reserve both apply the
+    campaign with the second (before, the limits of the wrong code were read and the reserve dropped it)."""
+    codes = (
+        CouponCodeSpec(code="ONCE", campaign_id="coupon", max_uses=1),
+        CouponCodeSpec(code="SPARE", campaign_id="coupon", max_uses=5),
+    )
+    lifecycle.catalog.load([campaign("coupon", TEN, kind="COUPON")], codes=codes)
+    await lifecycle.checkout.reserve("first", cart("100.00", customer={"id": "a"}, coupons=["ONCE"]))
+    await lifecycle.checkout.commit("first")
+    both = cart("100.00", customer={"id": "b"}, coupons=["ONCE", "SPARE"])
+
+    previewed, _ = await lifecycle.checkout.price(both)
+    reserved = await lifecycle.checkout.reserve("second", both)
+
+    for result in (previewed, reserved.result):
+        assert [(entry.campaign_id, entry.coupon) for entry in result.applied] == [("coupon", "SPARE")]
+        assert [(rejected.code, rejected.reason) for rejected in result.rejected_coupons] == [
+            ("ONCE", CouponReason.USED_UP)
+        ]
