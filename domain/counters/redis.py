@@ -398,9 +398,6 @@ class RedisCounters:
         )
         return int(reply)
 
-    async def record_failure(self, key: str, *, window: float) -> int:
-        return (await self.attempt(key, window=window)).count
-
     async def attempt(self, key: str, *, window: float) -> Attempt:
         now = self._clock()
         member = f"{_instant(now)}:{secrets.token_hex(8)}"

@@ -150,14 +150,10 @@ class SqlCounters:
         with self._reachable():
             return await self._tables.attempts.filter(key=key, at__gt=self._clock() - window).count()
 
-    async def record_failure(self, key: str, *, window: float) -> int:
-        """Record a failed attempt under `key`; return the failed attempts in the last `window` seconds."""
-        return (await self.attempt(key, window=window)).count
-
     async def attempt(self, key: str, *, window: float) -> Attempt:
         """Count an attempt under `key` as it starts; return the attempts in the last `window` seconds."""
         # one key's attempts are counted one at a time (a space keeps the lock apart from any campaign id's)
-        return await self._write(f"attempt {key}", functools.partial(self._record_failure, key, window))
+        return await self._write(f"attempt {key}", functools.partial(self._attempt, key, window))
 
     async def forget(self, key: str, token: str) -> None:
         """Take back an attempt that did not fail."""
@@ -252,7 +248,7 @@ class SqlCounters:
         query = self._tables.counters.filter(campaign_id=campaign_id, field__in=fields)
         return dict(await query.values_list("field", "amount"))
 
-    async def _record_failure(self, key: str, window: float) -> Attempt:
+    async def _attempt(self, key: str, window: float) -> Attempt:
         attempts, now = self._tables.attempts, self._clock()
         await attempts.filter(key=key, at__lte=now - window).delete()
         row = await attempts.create(key=key, at=now)

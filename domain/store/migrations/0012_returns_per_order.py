@@ -11,6 +11,7 @@ from tortoise.migrations import operations as ops
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
 COLUMNS = ("campaign_id", "order_id", "return_id")
+UNIQUE = ", ".join(f'"{column}"' for column in COLUMNS)
 
 
 def _name(schema_editor: BaseSchemaEditor) -> str:
@@ -25,7 +26,7 @@ async def per_order(apps: object, schema_editor: BaseSchemaEditor) -> None:
         for statement in (
             'CREATE TABLE "counter_return_new" ("id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
             '"campaign_id" VARCHAR(100) NOT NULL, "return_id" VARCHAR(200) NOT NULL, '
-            f'"order_id" VARCHAR(200) NOT NULL, CONSTRAINT "{name}" UNIQUE ("campaign_id", "order_id", "return_id"))',
+            f'"order_id" VARCHAR(200) NOT NULL, CONSTRAINT "{name}" UNIQUE ({UNIQUE}))',
             'INSERT INTO "counter_return_new" ("id", "campaign_id", "return_id", "order_id") '
             'SELECT "id", "campaign_id", "return_id", "order_id" FROM "counter_return"',
             'DROP TABLE "counter_return"',
@@ -38,9 +39,7 @@ async def per_order(apps: object, schema_editor: BaseSchemaEditor) -> None:
     )
     for row in rows:
         await client.execute_script(f'ALTER TABLE "counter_return" DROP CONSTRAINT "{row["conname"]}"')
-    await client.execute_script(
-        f'ALTER TABLE "counter_return" ADD CONSTRAINT "{name}" UNIQUE ("campaign_id", "order_id", "return_id")'
-    )
+    await client.execute_script(f'ALTER TABLE "counter_return" ADD CONSTRAINT "{name}" UNIQUE ({UNIQUE})')
 
 
 class Migration(migrations.Migration):

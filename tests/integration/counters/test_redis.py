@@ -318,7 +318,7 @@ async def test_a_script_flush_in_the_middle_changes_nothing(
 ) -> None:
     rule = LimitRule("scripts", total_redemptions=20, budget_discount=10_000)
     assert await private_counters.reserve("o0", [_claim(rule, discount=100)], ttl=60) is None
-    assert await private_counters.record_failure("ayse", window=60) == 1
+    assert (await private_counters.attempt("ayse", window=60)).count == 1
     loads = _script_loads(private_redis)
 
     private_redis.command("SCRIPT", "FLUSH")
@@ -336,7 +336,7 @@ async def test_a_script_flush_in_the_middle_changes_nothing(
     assert results == [None] * 9
     assert await _usage(private_counters, _claim(rule)) == Usage(uses=8, discount=800)
     assert await private_counters.sweep(["scripts"]) == 0
-    assert await private_counters.record_failure("ayse", window=60) == 2
+    assert (await private_counters.attempt("ayse", window=60)).count == 2
     assert await private_counters.failures("ayse", window=60) == 2
     assert _script_loads(private_redis) > loads  # the scripts were loaded again, not merely still there
 
@@ -430,7 +430,7 @@ def _every_operation(counters: RedisCounters) -> list[tuple[str, Callable[[], Aw
         ("give_back", lambda: counters.give_back("o1", "r1", [claim])),
         ("sweep", lambda: counters.sweep(["away"])),
         ("failures", lambda: counters.failures("ayse", window=60)),
-        ("record_failure", lambda: counters.record_failure("ayse", window=60)),
+        ("attempt", lambda: counters.attempt("ayse", window=60)),
     ]
 
 
@@ -499,10 +499,10 @@ async def test_failed_attempts_are_counted_in_a_sliding_window_per_key(
 ) -> None:
     window = 0.4
     assert await redis_counters.failures("ip:10.0.0.1", window=window) == 0
-    assert await redis_counters.record_failure("ip:10.0.0.1", window=window) == 1
+    assert (await redis_counters.attempt("ip:10.0.0.1", window=window)).count == 1
     await asyncio.sleep(0.25)
-    assert await redis_counters.record_failure("ip:10.0.0.1", window=window) == 2
-    assert await redis_counters.record_failure("customer:ayse", window=window) == 1
+    assert (await redis_counters.attempt("ip:10.0.0.1", window=window)).count == 2
+    assert (await redis_counters.attempt("customer:ayse", window=window)).count == 1
     assert await redis_counters.failures("ip:10.0.0.1", window=window) == 2
 
     await asyncio.sleep(0.25)  # the first failure left the window, the second did not
@@ -519,7 +519,7 @@ async def test_failed_attempts_are_counted_in_a_sliding_window_per_key(
 
 async def test_an_attempt_window_must_be_positive(redis_counters: RedisCounters) -> None:
     with pytest.raises(ValueError, match="positive"):
-        await redis_counters.record_failure("ayse", window=0)
+        await redis_counters.attempt("ayse", window=0)
 
 
 # -- Redis Cluster -------------------------------------------------------------------------------------------
@@ -549,7 +549,7 @@ async def test_every_operation_runs_on_a_redis_cluster_with_each_campaign_in_one
         assert await counters.reserve("o4", [_claim(rule, customer_id="c") for rule in rules], ttl=0.1) is None
         await asyncio.sleep(0.2)
         assert await counters.sweep(ids) == len(ids)
-        assert await counters.record_failure("ayse", window=60) == 1
+        assert (await counters.attempt("ayse", window=60)).count == 1
 
         assert refusal is not None
         assert (refusal.campaign_id, refusal.limit) == ("camp-0", Limit.PER_CUSTOMER)

@@ -87,7 +87,7 @@ async def test_the_migrations_create_the_counter_tables(blank_database_url: str)
     async with await Store.open(blank_database_url) as store:
         counters = SqlCounters(store.database, hold_grace=0)
         assert await counters.reserve("o1", [_claim()], ttl=60) is None
-        assert await counters.record_failure("203.0.113.7", window=60) == 1
+        assert (await counters.attempt("203.0.113.7", window=60)).count == 1
         assert (await counters.usage([_claim()]))["hot"] == Usage(uses=1, discount=100)
 
 
@@ -124,12 +124,12 @@ async def test_failed_attempts_are_counted_in_a_sliding_window(store: Store) -> 
     counts = []
     for now in (1_000.0, 1_010.0, 1_020.0):
         clock.now = now
-        counts.append(await limiter.record_failure("203.0.113.7", window=30))
+        counts.append((await limiter.attempt("203.0.113.7", window=30)).count)
     assert counts == [1, 2, 3]
 
     clock.now = 1_035.0
     assert await limiter.failures("203.0.113.7", window=30) == 2
-    assert await limiter.record_failure("203.0.113.7", window=30) == 3
+    assert (await limiter.attempt("203.0.113.7", window=30)).count == 3
     assert await limiter.failures("customer:ayse", window=30) == 0
 
     clock.now = 1_100.0
