@@ -95,10 +95,11 @@ class Reservation:
     expires_at: datetime
     catalog_version: int
 
-    def document(self) -> JsonObject:
+    def document(self, result: JsonObject | None = None) -> JsonObject:
+        """The answer a retry gets back; `result`: the result's JSON document, when at hand."""
         return {
             "order_id": self.order_id,
-            "result": self.result.model_dump(mode="json"),
+            "result": self.result.model_dump(mode="json") if result is None else result,
             "expires_at": self.expires_at.isoformat(),
             "catalog_version": self.catalog_version,
         }
@@ -309,12 +310,13 @@ class Checkout:
             view = await self._limits(catalog, cart, now, refused)
             result = catalog.snapshot.evaluate(cart, catalog.settings.policy, explain=explain, now=now, limits=view)
             claims = _claims(catalog, cart, result, now)
+            result_document = result.model_dump(mode="json", exclude={"explain"})
             expires_at = self._clock() + timedelta(seconds=self._ttl)
             order = Order(
                 order_id=order_id,
                 status=OrderStatus.PENDING,
                 cart=cart_document,
-                result=result.model_dump(mode="json", exclude={"explain"}),
+                result=result_document,
                 campaigns=[self._documents.campaign(catalog, entry.campaign_id) for entry in result.applied],
                 codes={entry.coupon: entry.campaign_id for entry in result.applied if entry.coupon},
                 policy=self._documents.policy(catalog),
@@ -331,7 +333,8 @@ class Checkout:
             if refusal is None:
                 reservation = Reservation(order_id, result, expires_at, catalog.version)
                 # the answer a retry gets is recorded with the move (the counters took their part before)
-                answer = (*_RESERVE, reservation.document())
+                # without a trace, the order's result document is the answer's (the trace is not kept)
+                answer = (*_RESERVE, reservation.document(result_document if result.explain is None else None))
                 reserved = await self._orders.settle(
                     order_id, OrderStatus.RESERVED, kind="RESERVE", expected={PENDING}, answer=answer
                 )

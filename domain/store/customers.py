@@ -12,7 +12,6 @@ from typing import Any
 
 from tortoise.connection import get_connections
 from tortoise.expressions import F, Q
-from tortoise.fields.data import JSON_DUMPS
 
 from domain.customers import PlacedOrder
 from domain.documents.catalog import Consents, CustomerProfile
@@ -21,7 +20,7 @@ from domain.money import currency_of, from_minor
 from domain.segments import CustomerFacts, SegmentRule
 from domain.store import membership
 from domain.store.database import Database
-from domain.store.fields import fits, utc
+from domain.store.fields import fits, json_text, utc
 from domain.store.models import CustomerRow, PlacedOrderRow
 from domain.store.segments import segments_of
 from domain.store.tables import Tables
@@ -267,7 +266,7 @@ async def place_order(
     if tables.dialect == "postgres":
         client = get_connections().get(tables.connection)
         values: list[object] = [order.order_id, order.customer_id, order.channel, order.currency, order.total_minor]
-        values += [order.discount_minor, utc(order.at), JSON_DUMPS(list(order.campaign_ids)), order.total]
+        values += [order.discount_minor, utc(order.at), json_text(list(order.campaign_ids)), order.total]
         [answer] = await client.execute_query_dict(placing_statement(before), [*values, *before_values])
         if not answer["new"]:
             return False

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from tortoise import fields
 
 
@@ -21,6 +22,17 @@ class MoneyField(fields.DecimalField[Decimal]):
 
     class _db_postgres:
         SQL_TYPE = "NUMERIC"
+
+
+def json_text(document: Any) -> str:
+    """Return a JSON document as the text a JSON column is written with (orjson: the order book writes a
+    7 KB document and reads it back on every Reserve and Commit, at a fifth of what `json` costs)."""
+    return orjson.dumps(document).decode()
+
+
+def json_document(text: str | bytes) -> Any:
+    """Return the document a JSON column holds (as a driver answers it: text or bytes)."""
+    return orjson.loads(text)
 
 
 def utc(value: datetime | None) -> datetime | None:

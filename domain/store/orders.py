@@ -3,20 +3,18 @@ truth the counters are rebuilt from), and idempotent operations (`domain.checkou
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.fields.data import JSON_DUMPS
 
 from domain.checkout.orders import OPEN, Answer, Begun, Busy, JsonObject, Mismatch, Order, OrderStatus, Replay, Started
 from domain.limits import Claim, Taken, claim_document, claim_of
 from domain.store.config import Dialect
 from domain.store.customers import place_order
 from domain.store.database import Database
-from domain.store.fields import fits, utc
+from domain.store.fields import fits, json_document, json_text, utc
 from domain.store.models import LedgerRow, OrderRow
 from domain.store.order_facts import order_facts
 from domain.store.placed import committed_order
@@ -127,7 +125,7 @@ class Orders:
             if claimed:
                 if tables.dialect == "postgres":  # the order was read by the claim's statement
                     _, status, document = claimed[0]
-                    found = None if status is None else _order_of(order_id, str(status), json.loads(document))
+                    found = None if status is None else _order_of(order_id, str(status), json_document(document))
                     return Started(read=True, order=found)
                 return Started(read=True, order=await self.get(order_id))
             row = await rows.get_or_none(order_id=order_id, operation=operation, key=key)
@@ -144,7 +142,7 @@ class Orders:
 
     async def finish(self, order_id: str, operation: str, key: str, response: JsonObject) -> None:
         with self._database.active():
-            await self._database.tables.execute(_SQL, "finish", [DONE, JSON_DUMPS(response), order_id, operation, key])
+            await self._database.tables.execute(_SQL, "finish", [DONE, json_text(response), order_id, operation, key])
 
     async def abandon(self, order_id: str, operation: str, key: str) -> None:
         with self._database.active():
@@ -162,7 +160,7 @@ class Orders:
         if not rows:
             return None
         found, status, document = rows[0]
-        return _order_of(str(found), str(status), json.loads(document))
+        return _order_of(str(found), str(status), json_document(document))
 
     async def hold(self, order: Order, *, stored: bool = True, expected: Collection[OrderStatus] | None = None) -> bool:
         if not stored:
@@ -189,7 +187,7 @@ class Orders:
                     [
                         order.order_id,
                         order.status.value,
-                        JSON_DUMPS(document),
+                        json_text(document),
                         order.expires_at,
                         now,
                         *facts.values(),
@@ -197,7 +195,7 @@ class Orders:
                         [claim.uses for claim in claims],
                         [claim.discount for claim in claims],
                         [claim.order_value for claim in claims],
-                        [JSON_DUMPS(_key_document(claim)) for claim in claims],
+                        [json_text(_key_document(claim)) for claim in claims],
                     ],
                 )
                 return True
@@ -243,7 +241,7 @@ class Orders:
                 if answer is None:
                     return bool((await tables.execute(_SQL, "move", moving))[0])
                 operation, key, response = answer
-                finishing = [DONE, JSON_DUMPS(response), operation, key]
+                finishing = [DONE, json_text(response), operation, key]
                 if tables.dialect == "postgres":  # the move and the answer: one statement
                     return bool(await tables.fetch(_SQL, "reserved", [*moving, *finishing]))
                 if not (await tables.execute(_SQL, "move", moving))[0]:
