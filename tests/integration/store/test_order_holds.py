@@ -59,3 +59,19 @@ async def test_an_order_that_claims_nothing_is_inserted_without_ledger_entries(s
     assert order is not None
     assert (order.status, order.claims) == (OrderStatus.PENDING, [])
     assert await store.orders.ledger("o-free") == []
+
+
+async def test_an_order_document_keeps_integers_beyond_64_bits_and_any_text_exactly(store: Store) -> None:
+    # orjson writes the documents but cannot write an integer beyond 64 bits (json does, and reads it back
+    # exactly); the customer's order count is not bounded by the contract
+    huge = 2**70 + 1
+    cart = {"currency": "TRY", "lines": [], "customer": {"orders_count": huge, "city": "İzmir ğüşöç 🎁 \u2028"}}
+    order = replace(_order("o-huge", discount=1000, channel="web"), cart=cart)
+    await store.orders.hold(order, stored=False)
+    await store.orders.hold(replace(order, result={**order.result, "total": "90.00"}), stored=True)
+
+    found = await store.orders.get("o-huge")
+    assert found is not None
+    assert found.cart == cart
+    assert type(found.cart["customer"]["orders_count"]) is int
+    assert found.result["total"] == "90.00"
