@@ -130,10 +130,20 @@ class Gate:
         await self.app(scope, receive, send)
 
     def _client_address(self, request: Request) -> str:
-        forwarded = request.headers.get("x-forwarded-for")
-        if self.trust_forwarded and forwarded:
-            return forwarded.split(",")[0].strip()
-        return request.client.host if request.client else "unknown"
+        peer = request.client.host if request.client else "unknown"
+        return client_address(request.headers.get("x-forwarded-for"), peer, trust_forwarded=self.trust_forwarded)
+
+
+def client_address(forwarded: str | None, peer: str, *, trust_forwarded: bool) -> str:
+    """Return the address a storefront call comes from (the key its coupon attempts are counted under): the
+    peer's, or — behind a proxy trusted to append it (`trust_forwarded`) — the last entry of
+    `X-Forwarded-For`, the one that proxy wrote. The entries before it are whatever the client sent: taking
+    the first would let a client pick a new address for every guess, or lock someone else's out."""
+    if trust_forwarded and forwarded:
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return peer
 
 
 def create_app(settings: GatewaySettings, *, freeze_heap: bool = False) -> Starlette:

@@ -47,7 +47,8 @@ class GatewaySettings(BaseSettings):
     """Publishable key -> channel (JSON in KAMPANYA_PUBLISHABLE_KEYS), presented by storefront callers."""
 
     trust_forwarded: bool = False
-    """Take the client address from `X-Forwarded-For` (only behind a proxy that sets it)."""
+    """Take the client address from `X-Forwarded-For`: its last entry, the one the proxy in front appends
+    (only behind such a proxy; with several proxies, the outermost must overwrite the header)."""
 
     max_depth: int = Field(10, ge=1)
     max_tokens: int = Field(2000, ge=10)
