@@ -71,15 +71,18 @@ class PricingClient:
         *,
         explain: bool = False,
         preview: Sequence[Campaign] = (),
+        client_address: str = "",
         request_id: str | None = None,
         timeout: float | None = None,
     ) -> tuple[Result, int]:
         """Return the priced cart and the catalog version that priced it; `preview` campaigns are priced as if
-        they were live (replacing live ones of the same id), for this call only."""
+        they were live (replacing live ones of the same id), for this call only. With a `client_address` (a
+        shopper's cart) the cart's codes are coupon attempts: RESOURCE_EXHAUSTED once too many failed."""
         request = pb.EvaluateCartRequest(
             cart=cart_to_pb(cart),
             explain=explain,
             preview_campaigns=[campaign.model_dump_json() for campaign in preview],
+            client_address=client_address,
         )
         response = await self._stub.EvaluateCart(
             request, metadata=self._metadata(request_id), timeout=self._deadline(timeout)

@@ -63,7 +63,11 @@ class PricingServer:
             known=self.membership.cart,
         )
         self.coupons: Final = CouponBox(
-            self.checkout, self.counters, max_failures=settings.coupon_attempts, window=settings.coupon_window
+            self.checkout,
+            self.counters,
+            known=lambda code: self.catalog.current.snapshot.codes.get(code) is not None,
+            max_failures=settings.coupon_attempts,
+            window=settings.coupon_window,
         )
         self.health: Final = health_aio.HealthServicer()
         self.port = 0

@@ -92,7 +92,15 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
         async def price() -> pb.EvaluateCartResponse:
             cart = cart_from_pb(request.cart)
             preview = _preview_campaigns(request.preview_campaigns) if request.preview_campaigns else ()
-            result, version = await self._checkout.price(cart, explain=request.explain, preview=preview)
+            if request.client_address:  # a shopper's cart: its codes are coupon attempts
+                if preview or request.explain:
+                    problem = "a shopper's cart is priced without previews or a trace"
+                    raise DocumentError("request", [FieldError("/client_address", problem)])
+                if len(request.client_address) > 200:
+                    raise DocumentError("request", [FieldError("/client_address", "at most 200 characters")])
+                result, version = await self._coupons.price(cart, client_address=request.client_address)
+            else:
+                result, version = await self._checkout.price(cart, explain=request.explain, preview=preview)
             return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=version)
 
         return await self._handle("EvaluateCart", request, context, price)

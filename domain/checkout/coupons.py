@@ -4,7 +4,8 @@ guessed by trying them."""
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,44 +37,91 @@ class CouponBox:
     one customer and for one client address."""
 
     def __init__(
-        self, pricer: Pricer, limiter: AttemptLimiter, *, max_failures: int = 10, window: float = 600.0
+        self,
+        pricer: Pricer,
+        limiter: AttemptLimiter,
+        *,
+        known: Callable[[str], bool],
+        max_failures: int = 10,
+        window: float = 600.0,
     ) -> None:
         self._pricer = pricer
         self._limiter = limiter
+        self._known = known
         self._max_failures = max_failures
         self._window = window
+
+    async def price(self, cart: Cart, *, client_address: str) -> tuple[Result, int]:
+        """Price a shopper's cart (the storefront's cart preview): its codes are attempts as in `apply`. A
+        code no live campaign has is a refused attempt, counted before anything is priced; with a key over
+        its limit a cart with any code raises TooManyAttempts before a code is looked at (so the cart cannot
+        be used to try codes past the limit). A cart without codes is priced as it is, never counted."""
+        if not cart.coupons:
+            return await self._pricer.price(cart)
+        guesses = self._unknown(cart.coupons)
+        # the guesses are the attempts; a cart of known codes takes one, given back, to see the limit
+        async with self._attempts(cart, client_address, count=max(1, guesses), guesses=guesses) as attempts:
+            priced = await self._pricer.price(cart)
+            attempts.keep = attempts.guesses
+            return priced
 
     async def apply(self, cart: Cart, code: str, *, client_address: str) -> CouponAttempt:
         """Return the attempt's answer; raise TooManyAttempts once a key used up its failures (the code is
         not even looked at then) and CountersUnavailable when failures cannot be counted.
 
         The attempt is counted under each key before the code is looked at and taken back unless it fails:
-        attempts made at the same time count each other, so a burst of them gets no more than the limit."""
-        taken: list[tuple[str, str]] = []
-        failed = False
-        try:
-            over = False
-            for key in attempt_keys(cart, client_address):
-                attempt = await self._limiter.attempt(key, window=self._window)
-                taken.append((key, attempt.token))
-                over = over or attempt.count > self._max_failures
-            if over:
-                raise TooManyAttempts(self._window)
+        attempts made at the same time count each other, so a burst of them gets no more than the limit.
+        Codes the cart already carries that no live campaign has are refused attempts too (they would be
+        tried with the code)."""
+        guesses = self._unknown(cart.coupons)
+        async with self._attempts(cart, client_address, count=1 + guesses, guesses=guesses) as attempts:
             document = cart.model_dump(mode="json")
             document["coupons"] = [*cart.coupons, code]
             with_code = parse_cart(document)
             result, version = await self._pricer.price(with_code)
             wanted = normalize_code(code)
             if any(entry.coupon == wanted for entry in result.applied):
+                attempts.keep = attempts.guesses
                 return CouponAttempt(True, result, "", version)
-            failed = True
+            attempts.keep = 1 + attempts.guesses
             without, version = await self._pricer.price(cart)
             return CouponAttempt(False, without, REFUSED, version)
+
+    def _unknown(self, codes: Sequence[str]) -> int:
+        return sum(1 for code in codes if not self._known(code))
+
+    @asynccontextmanager
+    async def _attempts(self, cart: Cart, client_address: str, *, count: int, guesses: int) -> AsyncIterator[_Attempts]:
+        """Count `count` attempts of this call under each key before any code is looked at (`guesses` of the
+        cart's codes no live campaign has); raise TooManyAttempts if a key is then over its limit.
+        When it ends, each key keeps as many of them as the body says failed (`keep`) and the rest are taken
+        back (refused for too many attempts, or stopped by an error: nothing failed)."""
+        attempts = _Attempts(guesses=guesses)
+        taken: dict[str, list[str]] = {}
+        try:
+            over = False
+            for key in attempt_keys(cart, client_address):
+                tokens = taken.setdefault(key, [])
+                for _ in range(count):
+                    attempt = await self._limiter.attempt(key, window=self._window)
+                    tokens.append(attempt.token)
+                    over = over or attempt.count > self._max_failures
+            if over:
+                raise TooManyAttempts(self._window)
+            yield attempts
         finally:
-            if not failed:  # accepted, refused for too many attempts, or stopped by an error: not a failure
-                for key, token in taken:
+            for key, tokens in taken.items():
+                for token in tokens[attempts.keep :]:
                     with suppress(CountersUnavailable):  # it stays counted: the safe side
                         await self._limiter.forget(key, token)
+
+
+@dataclass(slots=True)
+class _Attempts:
+    guesses: int
+    """Codes of the cart that no live campaign has."""
+    keep: int = 0
+    """Attempts per key that failed: they stay counted."""
 
 
 def attempt_keys(cart: Cart, client_address: str) -> list[str]:

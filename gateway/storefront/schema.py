@@ -78,7 +78,7 @@ class TooManyAttempts(Problem):
 
 OffersResult = Annotated[OfferList | ValidationFailed | PricingUnavailable, strawberry.union("OffersResult")]
 PriceCartResult = Annotated[
-    PricedCartPayload | ValidationFailed | PricingUnavailable, strawberry.union("PriceCartResult")
+    PricedCartPayload | TooManyAttempts | ValidationFailed | PricingUnavailable, strawberry.union("PriceCartResult")
 ]
 ApplyCouponResult = Annotated[
     CouponApplied | CouponRejected | TooManyAttempts | ValidationFailed | PricingUnavailable,
@@ -134,6 +134,10 @@ def _unavailable(error: aio.AioRpcError) -> PricingUnavailable | ValidationFaile
     )
 
 
+def _too_many() -> TooManyAttempts:
+    return TooManyAttempts(code="TOO_MANY_ATTEMPTS", message="too many codes were refused; try again later")
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The campaigns this customer can use now, texts in `language` (then English).")
@@ -167,15 +171,22 @@ class Query:
             return _unavailable(error)
         return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version, more=more)
 
-    @strawberry.field(description="What the cart costs now, line by line, with every campaign explained.")
+    @strawberry.field(
+        description="What the cart costs now, line by line, with every campaign explained. Its coupon codes count"
+        " as attempts (a code no campaign has is a refused one, as in applyCoupon)."
+    )
     async def price_cart(self, info: Info, cart: ShopperCartInput) -> PriceCartResult:
         context = info.context
         priced = await _cart(context, cart)
         if isinstance(priced, ValidationFailed):
             return priced
         try:
-            result, version = await context.services.pricing.evaluate(priced, request_id=context.request_id)
+            result, version = await context.services.pricing.evaluate(
+                priced, client_address=context.client_address, request_id=context.request_id
+            )
         except aio.AioRpcError as error:
+            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                return _too_many()
             return _unavailable(error)
         return PricedCartPayload(priced=priced_cart(result), catalog_version=version)
 
@@ -196,7 +207,7 @@ class Mutation:
             )
         except aio.AioRpcError as error:
             if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
-                return TooManyAttempts(code="TOO_MANY_ATTEMPTS", message="too many codes were refused; try again later")
+                return _too_many()
             return _unavailable(error)
         if answer.accepted:
             return CouponApplied(code=code.strip().upper(), priced=priced_cart(answer.result))

@@ -822,8 +822,16 @@ class EvaluateCartRequest(_message.Message):
     CART_FIELD_NUMBER: _builtins.int
     EXPLAIN_FIELD_NUMBER: _builtins.int
     PREVIEW_CAMPAIGNS_FIELD_NUMBER: _builtins.int
+    CLIENT_ADDRESS_FIELD_NUMBER: _builtins.int
     explain: _builtins.bool
     """Add the evaluation trace to the result."""
+    client_address: _builtins.str
+    """Set by a storefront (the gateway: the shopper's address) to price a shopper's cart: its codes are then
+    coupon attempts of this address and of the cart's customer, as in ApplyCoupon. A code no live campaign
+    has counts as a refused attempt before anything is priced; once a key is over its limit, a cart with
+    any code is answered RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) and no code is looked at. Empty: a
+    checkout service's call, not counted.
+    """
     @_builtins.property
     def cart(self) -> Global___Cart:
         """The cart to price."""
@@ -842,10 +850,11 @@ class EvaluateCartRequest(_message.Message):
         cart: Global___Cart | None = ...,
         explain: _builtins.bool = ...,
         preview_campaigns: _abc.Iterable[_builtins.str] | None = ...,
+        client_address: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "explain", b"explain", "preview_campaigns", b"preview_campaigns"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cart", b"cart", "client_address", b"client_address", "explain", b"explain", "preview_campaigns", b"preview_campaigns"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from domain.checkout.coupons import CouponBox
 from domain.checkout.service import Checkout
 from domain.counters.redis import RedisCounters
 from domain.counters.sql import SqlCounters
@@ -43,6 +44,17 @@ class Lifecycle:
 
     def with_ttl(self, ttl: float) -> Checkout:
         return Checkout(lambda: self.catalog, self.counters, self.store.orders, ttl=ttl)
+
+    def coupon_box(self, *, max_failures: int = 10, window: float = 600.0) -> CouponBox:
+        """The storefront's coupon box over this lifecycle, knowing the codes of the catalog loaded now."""
+        limiter: Any = self.counters
+        return CouponBox(
+            self.checkout,
+            limiter,
+            known=lambda code: self.catalog.snapshot.codes.get(code) is not None,
+            max_failures=max_failures,
+            window=window,
+        )
 
 
 @pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis), "sql"])

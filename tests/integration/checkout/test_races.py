@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from domain.checkout.coupons import REFUSED, CouponAttempt, CouponBox
+from domain.checkout.coupons import REFUSED, CouponAttempt
 from domain.checkout.errors import OrderState, TooManyAttempts
 from domain.checkout.orders import OrderStatus
 from domain.checkout.service import Checkout
@@ -221,7 +221,7 @@ async def test_a_burst_of_coupon_guesses_gets_no_more_tries_than_the_limit(lifec
     the others are refused for too many attempts without being looked at; a right code later is too."""
     lifecycle.catalog.load([campaign("welcome", TEN, kind="COUPON", codes=["WELCOME10"])])
     limiter: Any = lifecycle.counters
-    box = CouponBox(lifecycle.checkout, limiter, max_failures=10, window=60)
+    box = lifecycle.coupon_box(max_failures=10, window=60)
 
     answers = await asyncio.gather(
         *(box.apply(cart("100.00"), f"GUESS{index}", client_address="10.0.0.1") for index in range(30)),

@@ -1,0 +1,49 @@
+"""The storefront's cart preview counts the codes of the cart as coupon attempts, as applyCoupon does: a
+shop's cart cannot be used to try codes past the limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.documents.common import Status
+from tests.builders import campaign
+from tests.integration.gateway.harness import Gateway
+
+PRICE = (
+    "query($cart: ShopperCartInput!) { priceCart(cart: $cart) { __typename"
+    " ... on PricedCartPayload { priced { total applied { campaignId } } } ... on Problem { code } } }"
+)
+APPLY = "mutation($code: String!, $cart: ShopperCartInput!) { applyCoupon(code: $code, cart: $cart) { __typename } }"
+
+
+def _cart(*coupons: str) -> dict[str, Any]:
+    return {"lines": [{"id": "l1", "sku": "S1", "quantity": 1, "unitPrice": "100.00"}], "coupons": list(coupons)}
+
+
+async def _price(gateway: Gateway, *coupons: str) -> dict[str, Any]:
+    data = await gateway.data(await gateway.storefront(PRICE, {"cart": _cart(*coupons)}, customer="c1"))
+    answer: dict[str, Any] = data["priceCart"]
+    return answer
+
+
+async def test_guesses_in_a_previewed_cart_count_until_the_cart_is_refused(gateway: Gateway) -> None:
+    welcome = campaign("welcome", {"type": "PERCENTAGE", "value": "10"}, kind="COUPON", codes=["WELCOME10"])
+    await gateway.pricing.writer.campaigns.save(welcome, status=Status.ACTIVE)
+    await gateway.pricing.server.catalog.refresh()
+
+    first = await _price(gateway, "WELCOME10", *(f"GUESS{index}" for index in range(5)))
+    second = await _price(gateway, *(f"GUESS{index}" for index in range(5, 10)))
+    locked = await _price(gateway, "GUESS10")
+    known = await _price(gateway, "WELCOME10")  # with the limit reached, a cart with any code is refused
+    plain = await _price(gateway)
+    tried = await gateway.data(await gateway.storefront(APPLY, {"code": "WELCOME10", "cart": _cart()}, customer="c1"))
+
+    assert first == {
+        "__typename": "PricedCartPayload",
+        "priced": {"total": "90.00", "applied": [{"campaignId": "welcome"}]},
+    }
+    assert second["__typename"] == "PricedCartPayload"
+    assert locked == {"__typename": "TooManyAttempts", "code": "TOO_MANY_ATTEMPTS"}
+    assert known == {"__typename": "TooManyAttempts", "code": "TOO_MANY_ATTEMPTS"}
+    assert plain == {"__typename": "PricedCartPayload", "priced": {"total": "100.00", "applied": []}}
+    assert tried["applyCoupon"]["__typename"] == "TooManyAttempts"
