@@ -96,9 +96,8 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 if preview or request.explain:
                     problem = "a shopper's cart is priced without previews or a trace"
                     raise DocumentError("request", [FieldError("/client_address", problem)])
-                if len(request.client_address) > 200:
-                    raise DocumentError("request", [FieldError("/client_address", "at most 200 characters")])
-                result, version = await self._coupons.price(cart, client_address=request.client_address)
+                address = _client_address(request.client_address)
+                result, version = await self._coupons.price(cart, client_address=address)
             else:
                 result, version = await self._checkout.price(cart, explain=request.explain, preview=preview)
             return pb.EvaluateCartResponse(result=result_to_pb(result), catalog_version=version)
@@ -205,9 +204,8 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             cart = cart_from_pb(request.cart)
             if not request.code.strip() or len(request.code) > 64:
                 raise DocumentError("request", [FieldError("/code", "a coupon code has 1 to 64 characters")])
-            if not request.client_address or len(request.client_address) > 200:
-                raise DocumentError("request", [FieldError("/client_address", "the client address is required")])
-            attempt = await self._coupons.apply(cart, request.code, client_address=request.client_address)
+            address = _client_address(request.client_address)
+            attempt = await self._coupons.apply(cart, request.code, client_address=address)
             return pb.ApplyCouponResponse(
                 accepted=attempt.accepted,
                 result=result_to_pb(attempt.result),
@@ -355,6 +353,13 @@ def refusal(status: grpc.StatusCode, reason: str, message: str) -> status_pb2.St
     packed = any_pb2.Any()
     packed.Pack(info)
     return status_pb2.Status(code=status.value[0], message=message, details=[packed])
+
+
+def _client_address(address: str) -> str:
+    """Return a shopper's client address (the key their coupon attempts are counted under), or raise."""
+    if not address or len(address) > 200:
+        raise DocumentError("request", [FieldError("/client_address", "a client address has 1 to 200 characters")])
+    return address
 
 
 def _request_id(context: Context) -> str:

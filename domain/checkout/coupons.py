@@ -60,9 +60,9 @@ class CouponBox:
             return await self._pricer.price(cart)
         guesses = self._unknown(cart.coupons)
         # the guesses are the attempts; a cart of known codes takes one, given back, to see the limit
-        async with self._attempts(cart, client_address, count=max(1, guesses), guesses=guesses) as attempts:
+        async with self._attempts(cart, client_address, count=max(1, guesses)) as attempts:
             priced = await self._pricer.price(cart)
-            attempts.keep = attempts.guesses
+            attempts.keep = guesses
             return priced
 
     async def apply(self, cart: Cart, code: str, *, client_address: str) -> CouponAttempt:
@@ -74,16 +74,16 @@ class CouponBox:
         Codes the cart already carries that no live campaign has are refused attempts too (they would be
         tried with the code)."""
         guesses = self._unknown(cart.coupons)
-        async with self._attempts(cart, client_address, count=1 + guesses, guesses=guesses) as attempts:
+        async with self._attempts(cart, client_address, count=1 + guesses) as attempts:
             document = cart.model_dump(mode="json")
             document["coupons"] = [*cart.coupons, code]
             with_code = parse_cart(document)
             result, version = await self._pricer.price(with_code)
             wanted = normalize_code(code)
             if any(entry.coupon == wanted for entry in result.applied):
-                attempts.keep = attempts.guesses
+                attempts.keep = guesses
                 return CouponAttempt(True, result, "", version)
-            attempts.keep = 1 + attempts.guesses
+            attempts.keep = 1 + guesses
             without, version = await self._pricer.price(cart)
             return CouponAttempt(False, without, REFUSED, version)
 
@@ -91,12 +91,12 @@ class CouponBox:
         return sum(1 for code in codes if not self._known(code))
 
     @asynccontextmanager
-    async def _attempts(self, cart: Cart, client_address: str, *, count: int, guesses: int) -> AsyncIterator[_Attempts]:
-        """Count `count` attempts of this call under each key before any code is looked at (`guesses` of the
-        cart's codes no live campaign has); raise TooManyAttempts if a key is then over its limit.
+    async def _attempts(self, cart: Cart, client_address: str, *, count: int) -> AsyncIterator[_Attempts]:
+        """Count `count` attempts of this call under each key before any code is looked at; raise
+        TooManyAttempts if a key is then over its limit.
         When it ends, each key keeps as many of them as the body says failed (`keep`) and the rest are taken
         back (refused for too many attempts, or stopped by an error: nothing failed)."""
-        attempts = _Attempts(guesses=guesses)
+        attempts = _Attempts()
         taken: dict[str, list[str]] = {}
         try:
             over = False
@@ -118,8 +118,6 @@ class CouponBox:
 
 @dataclass(slots=True)
 class _Attempts:
-    guesses: int
-    """Codes of the cart that no live campaign has."""
     keep: int = 0
     """Attempts per key that failed: they stay counted."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from tortoise import fields
@@ -40,6 +40,17 @@ def json_document(text: str | bytes) -> Any:
     """Return the document a JSON column holds (as a driver answers it: text or bytes). `json`, not orjson:
     orjson reads an integer beyond 64 bits as a float."""
     return json.loads(text)
+
+
+T = TypeVar("T")
+
+
+class JsonField(fields.JSONField[T]):
+    """A JSON column of the catalog: written by `json_text`, read by `json_document` (Tortoise's default
+    pair switches to orjson whenever it is installed, and orjson reads large integers as floats)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(encoder=json_text, decoder=json_document, **kwargs)
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from domain.store.fields import MoneyField, json_document, json_text
+from domain.store.fields import JsonField, MoneyField
 
 JsonObject = dict[str, Any]
 
@@ -35,7 +35,7 @@ class CampaignRow(Model):
     status = fields.CharField(max_length=20, db_index=True)
     version = fields.IntField()
     catalog_version = fields.BigIntField(db_index=True)
-    document = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
+    document = JsonField[JsonObject]()
     author = fields.CharField(max_length=200, null=True)
     written_at = fields.DatetimeField()
 
@@ -51,7 +51,7 @@ class CampaignVersionRow(Model):
     version = fields.IntField()
     status = fields.CharField(max_length=20)
     catalog_version = fields.BigIntField()
-    document = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
+    document = JsonField[JsonObject]()
     author = fields.CharField(max_length=200, null=True)
     written_at = fields.DatetimeField()
 
@@ -89,8 +89,8 @@ class CodeBatchRow(Model):
     status = fields.CharField(max_length=10, db_index=True)
     requested = fields.IntField()
     done = fields.IntField(default=0)
-    spec = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
-    report = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document, null=True)
+    spec = JsonField[JsonObject]()
+    report = JsonField[JsonObject](null=True)
     created_by = fields.CharField(max_length=200)
     created_at = fields.DatetimeField()
     started_at = fields.DatetimeField(null=True)
@@ -107,16 +107,14 @@ class CustomerRow(Model):
     email = fields.CharField(max_length=320, null=True)
     country = fields.CharField(max_length=2, null=True)
     city = fields.CharField(max_length=100, null=True)
-    attributes = fields.JSONField[dict[str, str]](encoder=json_text, decoder=json_document, default=dict)
+    attributes = JsonField[dict[str, str]](default=dict)
     orders_count = fields.IntField(default=0)
     total_spent = MoneyField(default=Decimal("0"))
     last_order_at = fields.DatetimeField(null=True)
     phone = fields.CharField(max_length=40, null=True)
     postal_code = fields.CharField(max_length=20, null=True)
     created_at = fields.DatetimeField(null=True)
-    consents = fields.JSONField[dict[str, bool]](
-        encoder=json_text, decoder=json_document, default=dict, db_default="{}"
-    )
+    consents = JsonField[dict[str, bool]](default=dict, db_default="{}")
     last_order_total = MoneyField(null=True)
 
     class Meta:
@@ -134,7 +132,7 @@ class PlacedOrderRow(Model):
     total = fields.BigIntField()
     discount = fields.BigIntField(default=0)
     at = fields.DatetimeField(db_index=True)
-    campaign_ids = fields.JSONField[list[str]](encoder=json_text, decoder=json_document, default=list)
+    campaign_ids = JsonField[list[str]](default=list)
 
     class Meta:
         table = "placed_order"
@@ -163,10 +161,10 @@ class MembershipChangeRow(Model):
 class ProductRow(Model):
     sku = fields.CharField(max_length=100, primary_key=True)
     name = fields.CharField(max_length=300, null=True)
-    categories = fields.JSONField[list[str]](encoder=json_text, decoder=json_document, default=list)
+    categories = JsonField[list[str]](default=list)
     brand = fields.CharField(max_length=100, null=True, db_index=True)
-    collections = fields.JSONField[list[str]](encoder=json_text, decoder=json_document, default=list)
-    attributes = fields.JSONField[dict[str, str]](encoder=json_text, decoder=json_document, default=dict)
+    collections = JsonField[list[str]](default=list)
+    attributes = JsonField[dict[str, str]](default=dict)
     price = MoneyField()
     currency = fields.CharField(max_length=3)
 
@@ -178,7 +176,7 @@ class SegmentRow(Model):
     id = fields.CharField(max_length=100, primary_key=True)
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
-    rule = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document, null=True)
+    rule = JsonField[JsonObject](null=True)
 
     class Meta:
         table = "segment"
@@ -200,7 +198,7 @@ class SettingsRow(Model):
     """The tenant settings document (one row); a change bumps the catalog version."""
 
     id = fields.SmallIntField(primary_key=True)
-    document = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
+    document = JsonField[JsonObject]()
     catalog_version = fields.BigIntField(default=0)
     written_at = fields.DatetimeField()
 
@@ -233,7 +231,7 @@ class HoldRow(Model):
     campaign_id = fields.CharField(max_length=100)
     order_id = fields.CharField(max_length=200)
     expires_at = fields.FloatField()
-    taken = fields.JSONField[dict[str, int]](encoder=json_text, decoder=json_document)
+    taken = JsonField[dict[str, int]]()
 
     class Meta:
         table = "counter_hold"
@@ -274,7 +272,7 @@ class OrderRow(Model):
 
     order_id = fields.CharField(max_length=200, primary_key=True)
     status = fields.CharField(max_length=20, db_index=True)
-    document = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
+    document = JsonField[JsonObject]()
     expires_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -302,7 +300,7 @@ class LedgerRow(Model):
     used_uses = fields.IntField(default=0)
     used_discount = fields.BigIntField(default=0)
     used_value = fields.BigIntField(default=0)
-    claim = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document)
+    claim = JsonField[JsonObject]()
     return_id = fields.CharField(max_length=200, null=True)
     at = fields.DatetimeField()
 
@@ -320,7 +318,7 @@ class OperationRow(Model):
     key = fields.CharField(max_length=200)
     request_hash = fields.CharField(max_length=64)
     status = fields.CharField(max_length=10)
-    response = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document, null=True)
+    response = JsonField[JsonObject](null=True)
     started_at = fields.DatetimeField()
 
     class Meta:
@@ -378,8 +376,8 @@ class AuditRow(Model):
     action = fields.CharField(max_length=60)
     target_type = fields.CharField(max_length=40)
     target_id = fields.CharField(max_length=200, db_index=True)
-    before = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document, null=True)
-    after = fields.JSONField[JsonObject](encoder=json_text, decoder=json_document, null=True)
+    before = JsonField[JsonObject](null=True)
+    after = JsonField[JsonObject](null=True)
     request_id = fields.CharField(max_length=100)
 
     class Meta:
