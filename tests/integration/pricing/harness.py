@@ -15,6 +15,8 @@ import grpc
 from grpc import aio
 
 from domain.counters.redis import RedisCounters
+from domain.counters.sql import SqlCounters
+from domain.limits import Counters
 from domain.store import RedisCatalogNotifier, Store, catalog_notices
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
@@ -66,11 +68,12 @@ async def running_pricing(
     token: str | None = None,
     redis_counters: str | None = None,
     counters_prefix: str | None = None,
+    counters_around: Callable[[Counters], Counters] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Pricing]:
     """`redis_counters`: count limits in this Redis (under a key prefix of the test's own, deleted after)
     instead of the SQL counters of the database; `counters_prefix` names that prefix (so that several cores
-    share their counters)."""
+    share their counters); `counters_around` wraps the core's counters (a test that holds their calls)."""
     channel_name = f"kampanya:test:{secrets.token_hex(6)}"
     notifier = RedisCatalogNotifier.from_url(redis_url, channel=channel_name) if redis_url else None
     writer = await Store.open(database_url, notifier=notifier)
@@ -87,11 +90,14 @@ async def running_pricing(
     )
     notices = (lambda: catalog_notices(redis_url, channel=channel_name)) if redis_url else None
     prefix = counters_prefix or f"kampanya-test-{secrets.token_hex(6)}"
-    counters = (
+    redis = (
         RedisCounters.from_url(redis_counters, ledger=reader.orders, prefix=prefix, hold_grace=config.hold_grace)
         if redis_counters
         else None
     )
+    counters: Counters | None = redis
+    if counters_around is not None:
+        counters = counters_around(redis or SqlCounters(reader.database, hold_grace=config.hold_grace))
     server = PricingServer(config, reader, notices=notices, counters=counters)
     await server.start()
     channel = aio.insecure_channel(f"127.0.0.1:{server.port}")
@@ -104,8 +110,8 @@ async def running_pricing(
         await writer.close()
         if notifier is not None:
             await notifier.close()
-        if counters is not None:
-            await counters.close()
+        if redis is not None:
+            await redis.close()
         if redis_counters:
             await forget_keys(redis_counters, prefix)
 

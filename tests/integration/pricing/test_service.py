@@ -7,7 +7,9 @@ import asyncio
 import json
 import time
 import urllib.request
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any, cast
 
 import grpc
 import pytest
@@ -18,6 +20,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from domain.documents.catalog import CouponCodeSpec
 from domain.documents.common import Status
+from domain.limits import Claim, Counters, Usage
 from kampanya.pricing.v1 import pricing_pb2 as pb
 from kampanya.pricing.v1 import pricing_pb2_grpc
 from tests.builders import campaign
@@ -116,22 +119,61 @@ async def test_an_expired_deadline_is_answered_with_deadline_exceeded(pricing: P
     assert (await pricing.evaluate(cart(SHIRT))).result.subtotal == "100.00"
 
 
+class _HeldCounters:
+    """The core's own counters, with every `usage` read held at a gate until the test opens it: the calls
+    reading them are in flight for as long as the test wants."""
+
+    def __init__(self, counters: Counters) -> None:
+        self._counters = counters
+        self.arrived = 0
+        self.gate = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._counters, name)
+
+    async def usage(self, claims: Sequence[Claim]) -> Mapping[str, Usage]:
+        self.arrived += 1
+        await self.gate.wait()
+        return await self._counters.usage(claims)
+
+
 async def test_shutdown_lets_the_calls_in_flight_finish_and_refuses_new_ones(database_url: str) -> None:
-    # 2 s of draining (NOT_SERVING, still answering) so that all 200 calls have reached the server on a busy
-    # machine too: what is in flight then must finish within the grace, what comes after is refused
-    async with running_pricing(database_url, shutdown_delay=2.0) as pricing:
+    held: list[_HeldCounters] = []
+
+    def hold(counters: Counters) -> Counters:
+        held.append(_HeldCounters(counters))
+        return cast(Counters, held[0])
+
+    async with running_pricing(database_url, shutdown_delay=0, counters_around=hold) as pricing:
+        await pricing.writer.campaigns.save(
+            campaign("ten", {"type": "PERCENTAGE", "value": "10"}, limits={"total_redemptions": 5}),
+            status=Status.ACTIVE,
+        )
+        await pricing.server.catalog.refresh()
+        # 200 calls all inside the core's handler (each waiting on its limit counters) when the stop begins
         calls = [asyncio.ensure_future(pricing.evaluate(cart(SHIRT))) for _ in range(200)]
-        await asyncio.sleep(0.01)
-        stopping = asyncio.ensure_future(pricing.server.stop(grace=10))
-        answers = await asyncio.gather(*calls)
-        await stopping
+        await pricing.seconds_until(_returns(lambda: held[0].arrived == 200), timeout=20)
+        stopping = asyncio.ensure_future(pricing.server.stop(grace=20))
+        await asyncio.sleep(0.3)
         with pytest.raises(aio.AioRpcError) as refused:
             await pricing_pb2_grpc.PricingServiceStub(pricing.channel).EvaluateCart(
-                pb.EvaluateCartRequest(cart=cart(SHIRT)), timeout=1
+                pb.EvaluateCartRequest(cart=cart(SHIRT)), timeout=5
             )
+        still_running = not stopping.done()
+        held[0].gate.set()
+        answers = await asyncio.gather(*calls)
+        await stopping
 
-    assert [answer.result.subtotal for answer in answers] == ["100.00"] * 200
+    assert still_running
+    assert [answer.result.total for answer in answers] == ["90.00"] * 200
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def _returns(check: Callable[[], bool]) -> Callable[[], Awaitable[bool]]:
+    async def condition() -> bool:
+        return check()
+
+    return condition
 
 
 async def test_a_stopping_core_reports_not_serving_while_it_drains(database_url: str) -> None:
