@@ -101,9 +101,11 @@ class PricingClient:
         request_id: str | None = None,
         timeout: float | None = None,
         limit: int | None = None,
+        client_address: str = "",
     ) -> tuple[list[Offer], int, bool]:
         """Return the customer's first `limit` offers (by priority, then id; the core's default: 50), the
-        catalog version they come from, and whether there are more."""
+        catalog version they come from, and whether there are more. With a `client_address` (a shopper's
+        cart) the cart's codes are coupon attempts: RESOURCE_EXHAUSTED once too many failed."""
         request = pb.ListOffersRequest(
             customer=customer_to_pb(customer) if customer is not None else None,
             channel=channel,
@@ -112,6 +114,7 @@ class PricingClient:
             now=_timestamp(now) if now is not None else None,
             cart=cart_to_pb(cart) if cart is not None else None,
             limit=limit or 0,
+            client_address=client_address,
         )
         response = await self._stub.ListOffers(
             request, metadata=self._metadata(request_id), timeout=self._deadline(timeout)

@@ -118,29 +118,36 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
                 raise DocumentError("request", [FieldError("/limit", f"at most {MAX_OFFERS} offers at a time")])
             now = timestamp_to_datetime(request.now) if request.HasField("now") else datetime.now(UTC)
             cart = self._with_segments(cart_from_pb(request.cart)) if request.HasField("cart") else None
-            wanted = 2 * limit + 1  # used-up campaigns are left out after listing: look a little further
-            while True:
-                found = list_offers(
-                    catalog.snapshot,
-                    customer=customer,
-                    currency=currency,
-                    channel=request.channel if request.HasField("channel") else None,
-                    language=request.language or "en",
-                    now=now,
-                    cart=cart,
-                    policy=catalog.settings.policy,
-                    limit=wanted,
+            address = _client_address(request.client_address) if request.client_address else None
+
+            async def listing() -> pb.ListOffersResponse:
+                wanted = 2 * limit + 1  # used-up campaigns are left out after listing: look a little further
+                while True:
+                    found = list_offers(
+                        catalog.snapshot,
+                        customer=customer,
+                        currency=currency,
+                        channel=request.channel if request.HasField("channel") else None,
+                        language=request.language or "en",
+                        now=now,
+                        cart=cart,
+                        policy=catalog.settings.policy,
+                        limit=wanted,
+                    )
+                    used_up = await self._checkout.used_up([offer.campaign_id for offer in found], customer, now)
+                    kept = [offer for offer in found if offer.campaign_id not in used_up]
+                    if len(kept) > limit or len(found) < wanted:
+                        break
+                    wanted *= 4
+                return pb.ListOffersResponse(
+                    offers=[offer_to_pb(offer) for offer in kept[:limit]],
+                    catalog_version=catalog.version,
+                    more=len(kept) > limit,
                 )
-                used_up = await self._checkout.used_up([offer.campaign_id for offer in found], customer, now)
-                kept = [offer for offer in found if offer.campaign_id not in used_up]
-                if len(kept) > limit or len(found) < wanted:
-                    break
-                wanted *= 4
-            return pb.ListOffersResponse(
-                offers=[offer_to_pb(offer) for offer in kept[:limit]],
-                catalog_version=catalog.version,
-                more=len(kept) > limit,
-            )
+
+            if address is not None and cart is not None:  # a shopper's cart: its codes are coupon attempts
+                return await self._coupons.with_codes(cart, address, listing)
+            return await listing()
 
         return await self._handle("ListOffers", request, context, offers)
 

@@ -4,15 +4,17 @@ guessed by trying them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from domain.checkout.errors import TooManyAttempts
 from domain.documents import Cart, Result, parse_cart
 from domain.documents.common import normalize_code
 from domain.limits import AttemptLimiter, CountersUnavailable
+
+T = TypeVar("T")
 
 REFUSED = "This code cannot be used on this cart."
 """The one sentence every refused code gets (unknown, expired, used up, not applicable alike)."""
@@ -52,18 +54,23 @@ class CouponBox:
         self._window = window
 
     async def price(self, cart: Cart, *, client_address: str) -> tuple[Result, int]:
-        """Price a shopper's cart (the storefront's cart preview): its codes are attempts as in `apply`. A
-        code no live campaign has is a refused attempt, counted before anything is priced; with a key over
-        its limit a cart with any code raises TooManyAttempts before a code is looked at (so the cart cannot
-        be used to try codes past the limit). A cart without codes is priced as it is, never counted."""
+        """Price a shopper's cart (the storefront's cart preview): its codes are attempts (`with_codes`)."""
+        return await self.with_codes(cart, client_address, lambda: self._pricer.price(cart))
+
+    async def with_codes(self, cart: Cart, client_address: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Return what `work` makes of a shopper's cart (a price, offers with hints: anything its codes
+        change) with the cart's codes counted as attempts as in `apply`. A code no live campaign has is a
+        refused attempt, counted before `work` starts; with a key over its limit a cart with any code raises
+        TooManyAttempts before a code is looked at (so the cart cannot be used to try codes past the limit).
+        A cart without codes is never counted."""
         if not cart.coupons:
-            return await self._pricer.price(cart)
+            return await work()
         guesses = self._unknown(cart.coupons)
         # the guesses are the attempts; a cart of known codes takes one, given back, to see the limit
         async with self._attempts(cart, client_address, count=max(1, guesses)) as attempts:
-            priced = await self._pricer.price(cart)
+            done = await work()
             attempts.keep = guesses
-            return priced
+            return done
 
     async def apply(self, cart: Cart, code: str, *, client_address: str) -> CouponAttempt:
         """Return the attempt's answer; raise TooManyAttempts once a key used up its failures (the code is

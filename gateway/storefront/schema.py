@@ -76,7 +76,9 @@ class TooManyAttempts(Problem):
     pass
 
 
-OffersResult = Annotated[OfferList | ValidationFailed | PricingUnavailable, strawberry.union("OffersResult")]
+OffersResult = Annotated[
+    OfferList | TooManyAttempts | ValidationFailed | PricingUnavailable, strawberry.union("OffersResult")
+]
 PriceCartResult = Annotated[
     PricedCartPayload | TooManyAttempts | ValidationFailed | PricingUnavailable, strawberry.union("PriceCartResult")
 ]
@@ -140,7 +142,10 @@ def _too_many() -> TooManyAttempts:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The campaigns this customer can use now, texts in `language` (then English).")
+    @strawberry.field(
+        description="The campaigns this customer can use now, texts in `language` (then English). With a cart,"
+        " offers carry near-miss hints against it and its coupon codes count as attempts (as in priceCart)."
+    )
     async def offers(
         self,
         info: Info,
@@ -166,8 +171,11 @@ class Query:
                 cart=priced,
                 request_id=context.request_id,
                 limit=first,
+                client_address=context.client_address,
             )
         except aio.AioRpcError as error:
+            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                return _too_many()
             return _unavailable(error)
         return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version, more=more)
 

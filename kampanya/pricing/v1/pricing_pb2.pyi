@@ -1349,6 +1349,7 @@ class ListOffersRequest(_message.Message):
     NOW_FIELD_NUMBER: _builtins.int
     CART_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    CLIENT_ADDRESS_FIELD_NUMBER: _builtins.int
     channel: _builtins.str
     """The channel asked for; campaigns restricted to other channels are left out."""
     language: _builtins.str
@@ -1357,6 +1358,12 @@ class ListOffersRequest(_message.Message):
     """Leave out campaigns in another currency."""
     limit: _builtins.int
     """At most this many offers, the first by priority (0: 50; at most 500). `more` says whether there are others."""
+    client_address: _builtins.str
+    """A shopper's request (the storefront sends the shopper's address, 1 to 200 characters): the cart's codes
+    are coupon attempts, as in EvaluateCart, since the hints show what they change. A code no live campaign
+    has is a refused attempt, counted before anything is listed; with the customer or the address over its
+    limit a cart with any code is refused (RESOURCE_EXHAUSTED, reason TOO_MANY_ATTEMPTS).
+    """
     @_builtins.property
     def customer(self) -> Global___Customer:
         """The customer; `id` finds the codes assigned to them."""
@@ -1379,10 +1386,11 @@ class ListOffersRequest(_message.Message):
         now: _timestamp_pb2.Timestamp | None = ...,
         cart: Global___Cart | None = ...,
         limit: _builtins.int = ...,
+        client_address: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "currency", b"currency", "customer", b"customer", "now", b"now"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "currency", b"currency", "customer", b"customer", "language", b"language", "limit", b"limit", "now", b"now"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_channel", b"_channel", "_currency", b"_currency", "cart", b"cart", "channel", b"channel", "client_address", b"client_address", "currency", b"currency", "customer", b"customer", "language", b"language", "limit", b"limit", "now", b"now"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__channel: _TypeAlias = _typing.Literal["channel"]  # noqa: Y015
     _WhichOneofArgType__channel: _TypeAlias = _typing.Literal["_channel", b"_channel"]  # noqa: Y015

@@ -47,3 +47,38 @@ async def test_guesses_in_a_previewed_cart_count_until_the_cart_is_refused(gatew
     assert known == {"__typename": "TooManyAttempts", "code": "TOO_MANY_ATTEMPTS"}
     assert plain == {"__typename": "PricedCartPayload", "priced": {"total": "100.00", "applied": []}}
     assert tried["applyCoupon"]["__typename"] == "TooManyAttempts"
+
+
+OFFERS = (
+    "query($cart: ShopperCartInput!) { offers(cart: $cart) { __typename"
+    " ... on OfferList { offers { campaignId hint { missingAmount } } } ... on Problem { code } } }"
+)
+
+
+async def _offers(gateway: Gateway, *coupons: str) -> dict[str, Any]:
+    cart = {"lines": [{"id": "l1", "sku": "S1", "quantity": 1, "unitPrice": "520.00"}], "coupons": list(coupons)}
+    data = await gateway.data(await gateway.storefront(OFFERS, {"cart": cart}, customer="c1"))
+    answer: dict[str, Any] = data["offers"]
+    return answer
+
+
+async def test_offers_hint_at_what_the_cart_codes_change_so_the_codes_count_as_attempts(gateway: Gateway) -> None:
+    # HELLO (10%, an earlier phase) takes a 520.00 cart under big-basket's 500.00: its hint tells the code works
+    hello = campaign("hello", {"type": "PERCENTAGE", "value": "10"}, kind="COUPON", codes=["HELLO"])
+    big = campaign("big-basket", {"type": "AMOUNT", "value": "50.00"}, condition={"min_order_total": "500.00"})
+    for document in (hello, big):
+        await gateway.pricing.writer.campaigns.save(document, status=Status.ACTIVE)
+    await gateway.pricing.server.catalog.refresh()
+
+    with_code = await _offers(gateway, "HELLO")
+    guesses = [await _offers(gateway, *(f"GUESS{index}" for index in range(start, start + 5))) for start in (0, 5)]
+    locked = await _offers(gateway, "HELLO")
+    plain = await _offers(gateway)
+
+    assert with_code == {
+        "__typename": "OfferList",
+        "offers": [{"campaignId": "big-basket", "hint": {"missingAmount": "32.00"}}],
+    }
+    assert [answer["__typename"] for answer in guesses] == ["OfferList", "OfferList"]
+    assert locked == {"__typename": "TooManyAttempts", "code": "TOO_MANY_ATTEMPTS"}
+    assert plain == {"__typename": "OfferList", "offers": [{"campaignId": "big-basket", "hint": None}]}

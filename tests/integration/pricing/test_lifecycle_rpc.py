@@ -230,3 +230,27 @@ async def test_a_coupon_attempt_without_a_client_address_is_refused(pricing: Pri
         grpc.StatusCode.INVALID_ARGUMENT,
         "INVALID_REQUEST",
     )
+
+
+async def test_a_shoppers_offers_count_the_codes_of_the_cart_as_attempts(database_url: str) -> None:
+    async with running_pricing(database_url, coupon_attempts=3) as pricing:
+        await _publish(pricing, campaign("welcome", TEN, kind="COUPON", codes=["WELCOME10"]))
+
+        def offers(*codes: str, address: str = "10.0.0.1") -> Any:
+            shopper = cart(SHIRT, customer=pb.Customer(id="ayse"), coupons=list(codes))
+            request = pb.ListOffersRequest(customer=pb.Customer(id="ayse"), cart=shopper, client_address=address)
+            return pricing.stub.ListOffers(request, timeout=5)
+
+        known = [await offers("WELCOME10") for _ in range(5)]  # known codes are no failure
+        guesses = [await offers(code) for code in ("NOPE", "GUESS", "OTHER")]
+        locked = await _refusal(offers("WELCOME10"))
+        trusted = await pricing.stub.ListOffers(  # a checkout service's call (no address) is not a shopper's
+            pb.ListOffersRequest(cart=cart(SHIRT, coupons=["NOPE"])), timeout=5
+        )
+        bad_address = await _refusal(offers("NOPE", address="x" * 201))
+
+    assert len(known) == 5
+    assert len(guesses) == 3
+    assert locked == (grpc.StatusCode.RESOURCE_EXHAUSTED, "TOO_MANY_ATTEMPTS")
+    assert trusted.catalog_version > 0
+    assert bad_address == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
