@@ -151,7 +151,8 @@ async def test_shutdown_lets_the_calls_in_flight_finish_and_refuses_new_ones(dat
         )
         await pricing.server.catalog.refresh()
         # 200 calls all inside the core's handler (each waiting on its limit counters) when the stop begins
-        calls = [asyncio.ensure_future(pricing.evaluate(cart(SHIRT))) for _ in range(200)]
+        request = pb.EvaluateCartRequest(cart=cart(SHIRT))
+        calls = [asyncio.ensure_future(pricing.stub.EvaluateCart(request, timeout=60)) for _ in range(200)]
         await pricing.seconds_until(_returns(lambda: held[0].arrived == 200), timeout=20)
         stopping = asyncio.ensure_future(pricing.server.stop(grace=20))
         await asyncio.sleep(0.3)
