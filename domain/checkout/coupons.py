@@ -12,12 +12,33 @@ from typing import Protocol, TypeVar
 from domain.checkout.errors import TooManyAttempts
 from domain.documents import Cart, Result, parse_cart
 from domain.documents.common import normalize_code
+from domain.documents.result import RejectedCoupon
 from domain.limits import AttemptLimiter, CountersUnavailable
+from domain.reasons import CouponReason, SkipReason
 
 T = TypeVar("T")
 
 REFUSED = "This code cannot be used on this cart."
 """The one sentence every refused code gets (unknown, expired, used up, not applicable alike)."""
+
+GONE = "This offer is no longer available."
+"""What a shopper reads of a campaign whose limit or budget is used up (not which limit, nor what is left)."""
+
+SHOPPER_SKIPS = frozenset(
+    {
+        SkipReason.NO_TARGET_UNITS,
+        SkipReason.MIN_QUANTITY,
+        SkipReason.UNITS_CONSUMED,
+        SkipReason.MIN_ORDER_TOTAL,
+        SkipReason.NO_BENEFIT,
+        SkipReason.EXCLUSIVE_CONFLICT,
+        SkipReason.NOT_SELECTED,
+        SkipReason.LIMIT_REACHED,
+    }
+)
+"""The skips a shopper sees: what the cart itself lacks or what the campaigns left to each other. Not the
+campaigns the shopper is not eligible for (another audience, channel or currency, not started, ended, out
+of hours, a code needed): those are not the shopper's to know of (a segment's name, next week's sale)."""
 
 
 class Pricer(Protocol):
@@ -54,8 +75,10 @@ class CouponBox:
         self._window = window
 
     async def price(self, cart: Cart, *, client_address: str) -> tuple[Result, int]:
-        """Price a shopper's cart (the storefront's cart preview): its codes are attempts (`with_codes`)."""
-        return await self.with_codes(cart, client_address, lambda: self._pricer.price(cart))
+        """Price a shopper's cart (the storefront's cart preview): its codes are attempts (`with_codes`);
+        the result is what a shopper sees of it (`shopper_result`)."""
+        result, version = await self.with_codes(cart, client_address, lambda: self._pricer.price(cart))
+        return shopper_result(result), version
 
     async def with_codes(self, cart: Cart, client_address: str, work: Callable[[], Awaitable[T]]) -> T:
         """Return what `work` makes of a shopper's cart (a price, offers with hints: anything its codes
@@ -89,10 +112,10 @@ class CouponBox:
             wanted = normalize_code(code)
             if any(entry.coupon == wanted for entry in result.applied):
                 attempts.keep = guesses
-                return CouponAttempt(True, result, "", version)
+                return CouponAttempt(True, shopper_result(result), "", version)
             attempts.keep = 1 + guesses
             without, version = await self._pricer.price(cart)
-            return CouponAttempt(False, without, REFUSED, version)
+            return CouponAttempt(False, shopper_result(without), REFUSED, version)
 
     def _unknown(self, codes: Sequence[str]) -> int:
         return sum(1 for code in codes if not self._known(code))
@@ -127,6 +150,28 @@ class CouponBox:
 class _Attempts:
     keep: int = 0
     """Attempts per key that failed: they stay counted."""
+
+
+def shopper_result(result: Result) -> Result:
+    """Return what a shopper is shown of a priced cart. Every refused code reads alike (NOT_APPLICABLE, the
+    one sentence, no campaign), and nothing else of a refused code's campaign is shown (its skip, its
+    hint): a code that exists but does not apply then looks like one that does not exist, as in `apply`.
+    Skips are only those of `SHOPPER_SKIPS`; a used-up limit says no more than that the offer is gone."""
+    refused = {entry.campaign_id for entry in result.rejected_coupons if entry.campaign_id is not None}
+    return result.model_copy(
+        update={
+            "rejected_coupons": [
+                RejectedCoupon(code=entry.code, reason=CouponReason.NOT_APPLICABLE, detail=REFUSED)
+                for entry in result.rejected_coupons
+            ],
+            "skipped": [
+                skip if skip.reason is not SkipReason.LIMIT_REACHED else skip.model_copy(update={"detail": GONE})
+                for skip in result.skipped
+                if skip.reason in SHOPPER_SKIPS and skip.campaign_id not in refused
+            ],
+            "hints": [hint for hint in result.hints if hint.campaign_id not in refused],
+        }
+    )
 
 
 def attempt_keys(cart: Cart, client_address: str) -> list[str]:

@@ -180,8 +180,9 @@ class Query:
         return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version, more=more)
 
     @strawberry.field(
-        description="What the cart costs now, line by line, with every campaign explained. Its coupon codes count"
-        " as attempts (a code no campaign has is a refused one, as in applyCoupon)."
+        description="What the cart costs now, line by line, as a shopper is shown it: every refused code alike,"
+        " skips only of what the cart lacks. Its coupon codes count as attempts (a code no campaign has is a"
+        " refused one, as in applyCoupon)."
     )
     async def price_cart(self, info: Info, cart: ShopperCartInput) -> PriceCartResult:
         context = info.context

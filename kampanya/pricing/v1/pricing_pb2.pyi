@@ -516,7 +516,7 @@ class ApplyCouponResponse(_message.Message):
     @_builtins.property
     def result(self) -> Global___Result:
         """The cart priced with the code when accepted, without it otherwise (the answer never says why a code
-        was refused).
+        was refused): what a shopper is shown of it, as in EvaluateCart with a client address.
         """
 
     def __init__(
@@ -829,8 +829,11 @@ class EvaluateCartRequest(_message.Message):
     """Set by a storefront (the gateway: the shopper's address) to price a shopper's cart: its codes are then
     coupon attempts of this address and of the cart's customer, as in ApplyCoupon. A code no live campaign
     has counts as a refused attempt before anything is priced; once a key is over its limit, a cart with
-    any code is answered RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) and no code is looked at. Empty: a
-    checkout service's call, not counted.
+    any code is answered RESOURCE_EXHAUSTED (reason TOO_MANY_ATTEMPTS) and no code is looked at. The result
+    is then what a shopper is shown: every refused code alike (NOT_APPLICABLE, one sentence, no campaign,
+    no skip or hint of its campaign), only the skips of what the cart lacks (none of a campaign the shopper
+    is not eligible for), a used-up limit without figures. Empty: a checkout service's call, not counted,
+    the whole result.
     """
     @_builtins.property
     def cart(self) -> Global___Cart:

@@ -82,3 +82,38 @@ async def test_offers_hint_at_what_the_cart_codes_change_so_the_codes_count_as_a
     assert [answer["__typename"] for answer in guesses] == ["OfferList", "OfferList"]
     assert locked == {"__typename": "TooManyAttempts", "code": "TOO_MANY_ATTEMPTS"}
     assert plain == {"__typename": "OfferList", "offers": [{"campaignId": "big-basket", "hint": None}]}
+
+
+SHOWN = (
+    "query($cart: ShopperCartInput!) { priceCart(cart: $cart) { ... on PricedCartPayload { priced {"
+    " skipped { campaignId reason } rejectedCoupons { code reason campaignId detail } hints { campaignId } } } } }"
+)
+
+
+async def test_a_shopper_sees_refused_codes_alike_and_no_campaign_meant_for_others(gateway: Gateway) -> None:
+    documents = [
+        campaign("churn-offer", {"type": "PERCENTAGE", "value": "10"}, audience={"segments_any": ["churn-risk"]}),
+        campaign("over-500", {"type": "AMOUNT", "value": "50.00"}, condition={"min_order_total": "500.00"}),
+        campaign(
+            "big-spender",
+            {"type": "PERCENTAGE", "value": "10"},
+            kind="COUPON",
+            codes=["BIGSPENDER"],
+            condition={"min_order_total": "500.00"},
+        ),
+    ]
+    for document in documents:
+        await gateway.pricing.writer.campaigns.save(document, status=Status.ACTIVE)
+    await gateway.pricing.server.catalog.refresh()
+
+    data = await gateway.data(await gateway.storefront(SHOWN, {"cart": _cart("BIGSPENDER", "NOPE")}, customer="c1"))
+
+    generic = "This code cannot be used on this cart."
+    assert data["priceCart"]["priced"] == {
+        "skipped": [{"campaignId": "over-500", "reason": "MIN_ORDER_TOTAL"}],
+        "rejectedCoupons": [
+            {"code": "BIGSPENDER", "reason": "NOT_APPLICABLE", "campaignId": None, "detail": generic},
+            {"code": "NOPE", "reason": "NOT_APPLICABLE", "campaignId": None, "detail": generic},
+        ],
+        "hints": [{"campaignId": "over-500"}],
+    }
