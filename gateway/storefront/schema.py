@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import grpc
 import strawberry
 from grpc import aio
+from pydantic import ValidationError
 
 from domain.documents import Cart, parse_cart
 from domain.documents.cart import Customer
-from domain.errors import DocumentError, FieldError
+from domain.errors import DocumentError, FieldError, field_errors
 from gateway.documents import (
     LineInput,
     Offer,
@@ -27,7 +28,7 @@ from gateway.documents import (
 from gateway.graph.build import graph_schema
 from gateway.graph.context import StorefrontContext
 from gateway.graph.problems import PricingUnavailable, Problem, ValidationFailed
-from gateway.pricing import rpc_reason
+from gateway.pricing import rpc_field_errors, rpc_reason
 from gateway.settings import GatewaySettings
 
 MAX_OFFERS = 500
@@ -89,29 +90,34 @@ ApplyCouponResult = Annotated[
 
 
 async def _customer(context: StorefrontContext) -> Customer | None:
-    """What the store knows of the token's customer (a customer it does not know yet is new: no history)."""
+    """What the store knows of the token's customer (a customer it does not know yet is new: no history),
+    with the device of the request's X-Device-Id; a device id (or customer id) the cart's customer cannot
+    hold raises DocumentError naming /customer/<field>."""
     customer_id = context.shopper.customer_id
     if customer_id is None:
         return None
     profile = await context.services.store.customers.get(customer_id)
     device = context.extra.get("device_id")
-    if profile is None:
-        return Customer(id=customer_id, device_id=device)
-    return Customer(
-        id=customer_id,
-        segments=list(profile.segments),
-        attributes=dict(profile.attributes),
-        orders_count=profile.orders_count,
-        total_spent=profile.total_spent,
-        country=profile.country,
-        city=profile.city,
-        device_id=device,
-    )
+    try:
+        if profile is None:
+            return Customer(id=customer_id, device_id=device)
+        return Customer(
+            id=customer_id,
+            segments=list(profile.segments),
+            attributes=dict(profile.attributes),
+            orders_count=profile.orders_count,
+            total_spent=profile.total_spent,
+            country=profile.country,
+            city=profile.city,
+            device_id=device,
+        )
+    except ValidationError as error:
+        raise DocumentError("customer", field_errors(error, prefix=("customer",))) from None
 
 
 async def _cart(context: StorefrontContext, cart: ShopperCartInput) -> Cart | ValidationFailed:
-    customer = await _customer(context)
     try:
+        customer = await _customer(context)
         document: dict[str, Any] = {
             "currency": cart.currency or (await context.services.store.settings.get()).currency,
             "channel": context.shopper.channel,
@@ -129,7 +135,9 @@ async def _cart(context: StorefrontContext, cart: ShopperCartInput) -> Cart | Va
 
 
 def _unavailable(error: aio.AioRpcError) -> PricingUnavailable | ValidationFailed:
-    if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
+    if error.code() is grpc.StatusCode.INVALID_ARGUMENT:  # the fields the core names (/code, /lines/0/…)
+        if fields := rpc_field_errors(error):
+            return ValidationFailed.of(DocumentError("request", fields))
         return ValidationFailed.one("/cart", error.details() or "the cart is not valid")
     return PricingUnavailable(
         code="PRICING_UNAVAILABLE", message="prices cannot be computed now", reason=rpc_reason(error)
@@ -161,7 +169,10 @@ class Query:
         priced = await _cart(context, cart) if cart is not None else None
         if isinstance(priced, ValidationFailed):
             return priced
-        customer = priced.customer if priced is not None else await _customer(context)
+        try:
+            customer = priced.customer if priced is not None else await _customer(context)
+        except DocumentError as error:
+            return ValidationFailed.of(error)
         try:
             found, version, more = await context.services.pricing.offers(
                 customer=customer,
