@@ -210,6 +210,12 @@ def _request_id(request: Request) -> str:
     return (request.headers.get("x-request-id") or "")[:100] or uuid.uuid4().hex
 
 
+def _client(request: Request) -> str:
+    """The shopper's address, sent as the gateway sends it: the pricing core then prices a shopper's cart (its
+    codes counted as attempts, the result as a shopper is shown it), the same call as the graph's."""
+    return request.client.host if request.client else "unknown"
+
+
 async def plain_offers(request: Request) -> Response:
     try:
         services, channel, cart, body = await _plain_cart(request)
@@ -220,6 +226,7 @@ async def plain_offers(request: Request) -> Response:
             currency=cart.currency,
             cart=cart,
             request_id=_request_id(request),
+            client_address=_client(request),
         )
     except Refused as error:
         return JSONResponse({"error": str(error)}, status_code=error.status)
@@ -231,7 +238,9 @@ async def plain_offers(request: Request) -> Response:
 async def plain_price(request: Request) -> Response:
     try:
         services, _, cart, _ = await _plain_cart(request)
-        result, version = await services.pricing.evaluate(cart, request_id=_request_id(request))
+        result, version = await services.pricing.evaluate(
+            cart, client_address=_client(request), request_id=_request_id(request)
+        )
     except Refused as error:
         return JSONResponse({"error": str(error)}, status_code=error.status)
     except aio.AioRpcError as error:
