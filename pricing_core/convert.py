@@ -15,7 +15,7 @@ from domain.documents.cart import Customer
 from domain.documents.common import BenefitType, Kind
 from domain.documents.offers import Offer
 from domain.documents.result import Hint
-from domain.errors import DocumentError, field_errors, pointer
+from domain.errors import DocumentError, FieldError, field_errors, pointer
 from domain.reasons import CouponReason, SkipReason
 from kampanya.pricing.v1 import pricing_pb2 as pb
 
@@ -69,7 +69,7 @@ def cart_document(message: pb.Cart) -> dict[str, Any]:
     if message.HasField("channel"):
         document["channel"] = message.channel
     if message.HasField("now"):
-        document["now"] = timestamp_to_datetime(message.now)
+        document["now"] = instant(message.now, "cart", "/now")
     if message.HasField("customer"):
         document["customer"] = customer_document(message.customer)
     if message.HasField("shipping"):
@@ -128,6 +128,15 @@ def _mapping(entries: Any) -> dict[str, str]:
 
 def timestamp_to_datetime(timestamp: Timestamp) -> datetime:
     return timestamp.ToDatetime(tzinfo=UTC)
+
+
+def instant(timestamp: Timestamp, document: str, at: str) -> datetime:
+    """Return a request's timestamp as a datetime, or raise `DocumentError` naming it at `at` (protobuf
+    admits seconds and nanos no calendar holds)."""
+    try:
+        return timestamp_to_datetime(timestamp)
+    except (ValueError, OverflowError) as error:
+        raise DocumentError(document, [FieldError(at, f"not an instant: {error}")]) from None
 
 
 def datetime_to_timestamp(moment: datetime) -> Timestamp:

@@ -49,9 +49,9 @@ from pricing_core.convert import (
     cart_from_pb,
     customer_from_pb,
     datetime_to_timestamp,
+    instant,
     offer_to_pb,
     result_to_pb,
-    timestamp_to_datetime,
     unstorable_field,
 )
 from pricing_core.logs import logger
@@ -116,7 +116,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             limit = request.limit or DEFAULT_OFFERS
             if limit > MAX_OFFERS:
                 raise DocumentError("request", [FieldError("/limit", f"at most {MAX_OFFERS} offers at a time")])
-            now = timestamp_to_datetime(request.now) if request.HasField("now") else datetime.now(UTC)
+            now = instant(request.now, "request", "/now") if request.HasField("now") else datetime.now(UTC)
             cart = self._with_segments(cart_from_pb(request.cart)) if request.HasField("cart") else None
             address = _client_address(request.client_address) if request.client_address else None
 
@@ -182,15 +182,12 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
 
     async def Return(self, request: pb.ReturnRequest, context: Context) -> pb.ReturnResponse:
         async def give_back() -> pb.ReturnResponse:
-            order_id = _order_id(request.order_id)
-            if not request.return_id or len(request.return_id) > 200:
-                raise DocumentError("request", [FieldError("/return_id", "a return id has 1 to 200 characters")])
-            returned: dict[str, int] = {}
-            for line in request.lines:
-                returned[line.line_id] = returned.get(line.line_id, 0) + line.quantity
-            receipt = await self._checkout.return_units(
-                order_id, request.return_id, returned, key=_key(request.idempotency_key)
-            )
+            order_id, returned, key = _return_request(request)
+            try:
+                receipt = await self._checkout.return_units(order_id, request.return_id, returned, key=key)
+            except InvalidReturn as error:  # named where the request has it
+                at = "/lines" if error.line_id is None else f"/lines/{list(returned).index(error.line_id)}"
+                raise DocumentError("return", [FieldError(f"{at}{error.field}", str(error))]) from None
             return pb.ReturnResponse(
                 order_id=receipt.order_id,
                 return_id=receipt.return_id,
@@ -332,12 +329,39 @@ def _preview_campaigns(documents: Sequence[str]) -> list[Campaign]:
             parsed.append(json.loads(text))
         except json.JSONDecodeError as error:
             raise DocumentError("request", [FieldError(f"/preview_campaigns/{index}", f"not JSON: {error}")]) from None
+        except RecursionError:
+            problem = "nested too deeply to be a campaign"
+            raise DocumentError("request", [FieldError(f"/preview_campaigns/{index}", problem)]) from None
     try:
         return parse_campaigns(parsed)
     except DocumentError as error:
         raise DocumentError(
             "request", [FieldError(f"/preview_campaigns{problem.pointer}", problem.message) for problem in error.errors]
         ) from None
+
+
+def _return_request(request: pb.ReturnRequest) -> tuple[str, dict[str, int], str]:
+    """Return a Return's order id, returned units (line id -> quantity, in the request's order) and key, or
+    raise `DocumentError` naming every offending field (INVALID_REQUEST; INVALID_RETURN when only lines are)."""
+    problems: list[FieldError] = []
+    if not request.order_id or len(request.order_id) > 200:
+        problems.append(FieldError("/order_id", "an order id has 1 to 200 characters"))
+    if not request.return_id or len(request.return_id) > 200:
+        problems.append(FieldError("/return_id", "a return id has 1 to 200 characters"))
+    if len(request.idempotency_key) > 200:
+        problems.append(FieldError("/idempotency_key", "an idempotency key has at most 200 characters"))
+    fields = len(problems)
+    returned: dict[str, int] = {}
+    for index, line in enumerate(request.lines):
+        if line.line_id in returned:
+            first = list(returned).index(line.line_id)
+            problems.append(FieldError(f"/lines/{index}/line_id", f"line {line.line_id!r} is named at /lines/{first}"))
+        elif line.quantity < 1:
+            problems.append(FieldError(f"/lines/{index}/quantity", "a returned quantity is at least 1"))
+        returned.setdefault(line.line_id, line.quantity)
+    if problems:
+        raise DocumentError("request" if fields else "return", problems)
+    return request.order_id, returned, request.idempotency_key
 
 
 def _key(key: str) -> str:

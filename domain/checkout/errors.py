@@ -54,7 +54,15 @@ class LimitsKeptChanging(CheckoutError):
 
 
 class InvalidReturn(CheckoutError):
+    """A return the order cannot take; `line_id` and `field` ("/line_id", "/quantity") name what is wrong
+    (no line id: the return's lines as a whole)."""
+
     reason = "INVALID_RETURN"
+
+    def __init__(self, message: str, *, line_id: str | None = None, field: str = "") -> None:
+        super().__init__(message)
+        self.line_id = line_id
+        self.field = field
 
 
 class TooManyAttempts(CheckoutError):

@@ -51,7 +51,12 @@ def price_return(
     currency = currency_of(cart.currency)
     paid_before = to_minor(previous.subtotal - previous.discount_total, currency=currency)
     paid_after = to_minor(kept.subtotal - kept.discount_total, currency=currency)
-    refund = max(0, paid_before - paid_after)
+    # what the customer has paid for the items, less every refund so far: an earlier return whose refund
+    # was held at 0.00 (the kept items lost a discount worth more than the returned ones) left the kept
+    # items priced above what was paid for them, so the next refund is measured from the money, not that price
+    result = Result.model_validate(order.result)
+    paid = to_minor(result.subtotal - result.discount_total, currency=currency) - _refunded(order, currency.code)
+    refund = max(0, paid - paid_after)
     shares = allocate(refund, weights=_paid_for(previous, returned, currency.code))
     lines = tuple(
         ReturnedLine(line_id, quantity, from_minor(share, currency=currency))
@@ -76,6 +81,12 @@ def price_return(
     )
 
 
+def _refunded(order: Order, currency: str) -> int:
+    """Return what the order's returns so far refunded, in minor units."""
+    money = currency_of(currency)
+    return sum(to_minor(Decimal(entry["receipt"]["refund"]), currency=money) for entry in order.receipts.values())
+
+
 def _paid_for(previous: Result, returned: Mapping[str, int], currency: str) -> list[int]:
     """Return weights proportional to what the returned units were paid (a line's total over its units);
     units that were free weigh by their count so the refund can still be shared."""
@@ -97,12 +108,15 @@ def _accumulate(cart: Cart, before: Mapping[str, int], now: Mapping[str, int]) -
         raise InvalidReturn("a return names at least one line")
     for line_id, quantity in now.items():
         if line_id not in quantities:
-            raise InvalidReturn(f"line {line_id!r} is not in the order")
+            raise InvalidReturn(f"line {line_id!r} is not in the order", line_id=line_id, field="/line_id")
         if quantity < 1:
-            raise InvalidReturn(f"line {line_id!r}: a returned quantity is at least 1")
+            raise InvalidReturn(
+                f"line {line_id!r}: a returned quantity is at least 1", line_id=line_id, field="/quantity"
+            )
         left = quantities[line_id] - total.get(line_id, 0)
         if quantity > left:
-            raise InvalidReturn(f"line {line_id!r}: {quantity} returned but only {left} left to return")
+            problem = f"line {line_id!r}: {quantity} returned but only {left} left to return"
+            raise InvalidReturn(problem, line_id=line_id, field="/quantity")
         total[line_id] = total.get(line_id, 0) + quantity
     return total
 

@@ -10,7 +10,6 @@ from pydantic import Field, field_validator, model_validator
 
 from domain.documents.campaign import Attributes, Tag, Tags
 from domain.documents.common import (
-    AwareTimestamp,
     Count,
     CouponCode,
     CurrencyCode,
@@ -18,6 +17,7 @@ from domain.documents.common import (
     Identifier,
     Money,
     NonNegativeCount,
+    PricingInstant,
 )
 from domain.errors import FieldError, FieldProblems
 from domain.money import TooPrecise, currency_of, to_minor
@@ -59,7 +59,7 @@ class Cart(Document):
 
     currency: CurrencyCode
     channel: Annotated[str, Field(strict=True, min_length=1, max_length=100)] | None = None
-    now: AwareTimestamp | None = None
+    now: PricingInstant | None = None
     customer: Customer | None = None
     lines: Annotated[list[Line], Field(max_length=MAX_LINES)] = []
     shipping: Shipping | None = None

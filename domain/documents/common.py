@@ -112,6 +112,17 @@ AwareTimestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp)]
 """An ISO 8601 date-time with a UTC offset."""
 
 
+def _in_calendar(value: datetime) -> datetime:
+    if not 2 <= value.year <= 9998:
+        raise ValueError("an instant from the year 2 to the year 9998 (every time zone's day of it is a date)")
+    return value
+
+
+PricingInstant = Annotated[AwareTimestamp, AfterValidator(_in_calendar)]
+"""The instant a cart is priced as of: a date-time with a UTC offset whose day is a date in every time
+zone (the tenant's day of it counts per-day limits)."""
+
+
 ClockTime = Annotated[str, Field(strict=True, pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["12:00"])]
 """A local wall-clock time "HH:MM"; "24:00" is the end of the day."""
 
