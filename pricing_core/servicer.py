@@ -153,9 +153,9 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
 
     async def Reserve(self, request: pb.ReserveRequest, context: Context) -> pb.ReserveResponse:
         async def reserve() -> pb.ReserveResponse:
-            order_id = _order_id(request.order_id)
+            order_id, key = _order_and_key(request.order_id, request.idempotency_key)
             reservation = await self._checkout.reserve(
-                order_id, cart_from_pb(request.cart), explain=request.explain, key=_key(request.idempotency_key)
+                order_id, cart_from_pb(request.cart), explain=request.explain, key=key
             )
             return pb.ReserveResponse(
                 order_id=order_id,
@@ -168,14 +168,16 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
 
     async def Commit(self, request: pb.CommitRequest, context: Context) -> pb.CommitResponse:
         async def commit() -> pb.CommitResponse:
-            settled = await self._checkout.commit(_order_id(request.order_id), key=_key(request.idempotency_key))
+            order_id, key = _order_and_key(request.order_id, request.idempotency_key)
+            settled = await self._checkout.commit(order_id, key=key)
             return pb.CommitResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
 
         return await self._handle("Commit", request, context, commit)
 
     async def Release(self, request: pb.ReleaseRequest, context: Context) -> pb.ReleaseResponse:
         async def release() -> pb.ReleaseResponse:
-            settled = await self._checkout.release(_order_id(request.order_id), key=_key(request.idempotency_key))
+            order_id, key = _order_and_key(request.order_id, request.idempotency_key)
+            settled = await self._checkout.release(order_id, key=key)
             return pb.ReleaseResponse(order_id=settled.order_id, status=ORDER_STATUSES[settled.status])
 
         return await self._handle("Release", request, context, release)
@@ -343,13 +345,9 @@ def _preview_campaigns(documents: Sequence[str]) -> list[Campaign]:
 def _return_request(request: pb.ReturnRequest) -> tuple[str, dict[str, int], str]:
     """Return a Return's order id, returned units (line id -> quantity, in the request's order) and key, or
     raise `DocumentError` naming every offending field (INVALID_REQUEST; INVALID_RETURN when only lines are)."""
-    problems: list[FieldError] = []
-    if not request.order_id or len(request.order_id) > 200:
-        problems.append(FieldError("/order_id", "an order id has 1 to 200 characters"))
+    problems = _id_problems(request.order_id, request.idempotency_key)
     if not request.return_id or len(request.return_id) > 200:
         problems.append(FieldError("/return_id", "a return id has 1 to 200 characters"))
-    if len(request.idempotency_key) > 200:
-        problems.append(FieldError("/idempotency_key", "an idempotency key has at most 200 characters"))
     fields = len(problems)
     returned: dict[str, int] = {}
     for index, line in enumerate(request.lines):
@@ -364,18 +362,21 @@ def _return_request(request: pb.ReturnRequest) -> tuple[str, dict[str, int], str
     return request.order_id, returned, request.idempotency_key
 
 
-def _key(key: str) -> str:
-    if len(key) > 200:
-        raise DocumentError(
-            "request", [FieldError("/idempotency_key", "an idempotency key has at most 200 characters")]
-        )
-    return key
+def _order_and_key(order_id: str, key: str) -> tuple[str, str]:
+    """Return a lifecycle call's order id and idempotency key, or raise `DocumentError` naming each bad one."""
+    problems = _id_problems(order_id, key)
+    if problems:
+        raise DocumentError("request", problems)
+    return order_id, key
 
 
-def _order_id(order_id: str) -> str:
+def _id_problems(order_id: str, key: str) -> list[FieldError]:
+    problems: list[FieldError] = []
     if not order_id or len(order_id) > 200:
-        raise DocumentError("request", [FieldError("/order_id", "an order id has 1 to 200 characters")])
-    return order_id
+        problems.append(FieldError("/order_id", "an order id has 1 to 200 characters"))
+    if len(key) > 200:
+        problems.append(FieldError("/idempotency_key", "an idempotency key has at most 200 characters"))
+    return problems
 
 
 def refusal(status: grpc.StatusCode, reason: str, message: str) -> status_pb2.Status:

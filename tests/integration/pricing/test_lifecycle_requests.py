@@ -196,3 +196,15 @@ async def test_a_zero_quantity_is_refused_even_beside_another_entry_of_its_line(
     assert alone[:2] == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_RETURN")
     assert (code, reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_RETURN")
     assert [entry["kind"] for entry in await pricing.writer.orders.ledger("o1")] == ["HOLD", "COMMIT"]
+
+
+async def test_every_offending_field_of_a_commit_or_release_is_listed(pricing: Pricing) -> None:
+    commit = pb.CommitRequest(order_id="", idempotency_key="k" * 201)
+    release = pb.ReleaseRequest(order_id="o" * 201, idempotency_key="k" * 201)
+
+    committed = await _refused(pricing.stub.Commit(commit, timeout=5))
+    released = await _refused(pricing.stub.Release(release, timeout=5))
+
+    for refused in (committed, released):
+        assert refused[:2] == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
+        assert sorted(refused[2]) == ["/idempotency_key", "/order_id"]
