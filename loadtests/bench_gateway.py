@@ -65,6 +65,7 @@ import uvicorn
 import uvloop
 from bench_engine import (
     CART_CAMPAIGNS,
+    CART_COUPON,
     SEED,
     build_catalog,
     cart_campaigns,
@@ -301,6 +302,9 @@ def build_database(directory: Path, campaigns: int, offered: int) -> tuple[str, 
             document["audience"] = {"segments_any": [f"{OTHER_SEGMENT}-{index % 10}"]}
     documents = cart_campaigns(products)[:matching] + noise
     cart = cart_document(products)
+    # a shopper's cart carries the code the shopper entered, not the engine benchmark's unknown one: the
+    # storefront counts a code no campaign has as a refused attempt, and the 11th locks the shopper out
+    cart["coupons"] = [CART_COUPON]
     known = cart["customer"]
     url = f"sqlite://{directory / 'bench.sqlite3'}"
 

@@ -89,8 +89,14 @@ class CouponBox:
         if not cart.coupons:
             return await work()
         guesses = self._unknown(cart.coupons)
-        # the guesses are the attempts; a cart of known codes takes one, given back, to see the limit
-        async with self._attempts(cart, client_address, count=max(1, guesses)) as attempts:
+        if not guesses:
+            # a cart of known codes counts nothing (previews of one cart from many shoppers behind one
+            # address run at once): it only looks whether a key has used up its failures
+            for key in attempt_keys(cart, client_address):
+                if await self._limiter.failures(key, window=self._window) >= self._max_failures:
+                    raise TooManyAttempts(self._window)
+            return await work()
+        async with self._attempts(cart, client_address, count=guesses) as attempts:  # the guesses are attempts
             done = await work()
             attempts.keep = guesses
             return done

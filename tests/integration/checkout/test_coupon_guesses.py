@@ -122,3 +122,22 @@ async def test_a_refused_code_is_answered_with_the_one_message_and_its_cart_code
 
     assert (attempt.accepted, attempt.message) == (False, REFUSED)
     assert await _failures(lifecycle, f"address:{ADDRESS}") == 2  # the code tried and the guess in the cart
+
+
+async def test_many_previews_at_once_of_a_cart_with_a_known_code_are_all_priced(lifecycle: Lifecycle) -> None:
+    """Shoppers behind one address (a carrier's NAT) preview carts with a working code at the same moment:
+    a known code counts nothing, so 50 previews at once are all priced; the limit still holds for guesses."""
+    _coupons(lifecycle)
+    box = lifecycle.coupon_box(max_failures=3)
+
+    priced = await asyncio.gather(
+        *(box.price(cart("100.00", coupons=["WELCOME10"]), client_address=ADDRESS) for _ in range(50))
+    )
+    for guess in ("GUESS1", "GUESS2", "GUESS3"):
+        await box.price(cart("100.00", coupons=[guess]), client_address=ADDRESS)
+    with pytest.raises(TooManyAttempts):
+        await box.price(cart("100.00", coupons=["WELCOME10"]), client_address=ADDRESS)
+
+    assert [result.discount_total for result, _ in priced] == [result.discount_total for result, _ in priced[:1]] * 50
+    assert str(priced[0][0].discount_total) == "10.00"
+    assert await _failures(lifecycle, f"address:{ADDRESS}") == 3
