@@ -84,13 +84,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.documents import Cart, parse_campaigns, parse_cart
-from domain.documents.cart import Customer
 from domain.documents.catalog import CustomerProfile, Segment
 from domain.errors import DocumentError
 from domain.store import Store, migrate
 from gateway.auth import StorefrontAuthenticator, Unauthenticated
 from gateway.pricing import PricingClient
 from gateway.settings import GatewaySettings
+from gateway.storefront.schema import shopper_customer
 from kampanya.commands.gateway import server_config
 
 TARGET_RATIO = 0.50
@@ -155,25 +155,6 @@ class Refused(Exception):
         self.status = status
 
 
-async def _customer(store: Store, customer_id: str | None, device: str | None) -> Customer | None:
-    """What the store knows of the token's customer, as the gateway's storefront resolvers build it."""
-    if customer_id is None:
-        return None
-    profile = await store.customers.get(customer_id)
-    if profile is None:
-        return Customer(id=customer_id, device_id=device)
-    return Customer(
-        id=customer_id,
-        segments=list(profile.segments),
-        attributes=dict(profile.attributes),
-        orders_count=profile.orders_count,
-        total_spent=profile.total_spent,
-        country=profile.country,
-        city=profile.city,
-        device_id=device,
-    )
-
-
 async def _plain_cart(request: Request) -> tuple[PlainServices, str, Cart, dict[str, Any]]:
     """Authenticate the caller, read the body, look the customer up, validate the cart."""
     services: PlainServices = request.app.state.plain
@@ -188,7 +169,11 @@ async def _plain_cart(request: Request) -> tuple[PlainServices, str, Cart, dict[
         given = body["cart"]
     except (ValueError, KeyError, TypeError):
         raise Refused(400, "the body must be a JSON object with a cart") from None
-    customer = await _customer(services.store, shopper.customer_id, request.headers.get("x-device-id") or None)
+    device = request.headers.get("x-device-id") or None
+    try:
+        customer = await shopper_customer(services.store, shopper.customer_id, device)
+    except DocumentError as error:
+        raise Refused(422, str(error)) from None
     document: dict[str, Any] = {
         "currency": given.get("currency") or (await services.store.settings.get()).currency,
         "channel": shopper.channel,

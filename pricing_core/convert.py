@@ -126,15 +126,11 @@ def _mapping(entries: Any) -> dict[str, str]:
     return {key: entries[key] for key in entries}
 
 
-def timestamp_to_datetime(timestamp: Timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=UTC)
-
-
 def instant(timestamp: Timestamp, document: str, at: str) -> datetime:
     """Return a request's timestamp as a datetime, or raise `DocumentError` naming it at `at` (protobuf
     admits seconds and nanos no calendar holds)."""
     try:
-        return timestamp_to_datetime(timestamp)
+        return timestamp.ToDatetime(tzinfo=UTC)
     except (ValueError, OverflowError) as error:
         raise DocumentError(document, [FieldError(at, f"not an instant: {error}")]) from None
 

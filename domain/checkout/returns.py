@@ -54,8 +54,8 @@ def price_return(
     # what the customer has paid for the items, less every refund so far: an earlier return whose refund
     # was held at 0.00 (the kept items lost a discount worth more than the returned ones) left the kept
     # items priced above what was paid for them, so the next refund is measured from the money, not that price
-    result = Result.model_validate(order.result)
-    paid = to_minor(result.subtotal - result.discount_total, currency=currency) - _refunded(order, currency.code)
+    items = Decimal(order.result["subtotal"]) - Decimal(order.result["discount_total"])
+    paid = to_minor(items, currency=currency) - _refunded(order, currency.code)
     refund = max(0, paid - paid_after)
     shares = allocate(refund, weights=_paid_for(previous, returned, currency.code))
     lines = tuple(

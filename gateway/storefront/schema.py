@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from domain.documents import Cart, parse_cart
 from domain.documents.cart import Customer
 from domain.errors import DocumentError, FieldError, field_errors
+from domain.store import Store
 from gateway.documents import (
     LineInput,
     Offer,
@@ -90,14 +91,16 @@ ApplyCouponResult = Annotated[
 
 
 async def _customer(context: StorefrontContext) -> Customer | None:
+    return await shopper_customer(context.services.store, context.shopper.customer_id, context.extra.get("device_id"))
+
+
+async def shopper_customer(store: Store, customer_id: str | None, device: str | None) -> Customer | None:
     """What the store knows of the token's customer (a customer it does not know yet is new: no history),
     with the device of the request's X-Device-Id; a device id (or customer id) the cart's customer cannot
     hold raises DocumentError naming /customer/<field>."""
-    customer_id = context.shopper.customer_id
     if customer_id is None:
         return None
-    profile = await context.services.store.customers.get(customer_id)
-    device = context.extra.get("device_id")
+    profile = await store.customers.get(customer_id)
     try:
         if profile is None:
             return Customer(id=customer_id, device_id=device)
@@ -134,18 +137,18 @@ async def _cart(context: StorefrontContext, cart: ShopperCartInput) -> Cart | Va
         return ValidationFailed.of(error)
 
 
-def _unavailable(error: aio.AioRpcError) -> PricingUnavailable | ValidationFailed:
-    if error.code() is grpc.StatusCode.INVALID_ARGUMENT:  # the fields the core names (/code, /lines/0/…)
+def _refused(error: aio.AioRpcError) -> TooManyAttempts | PricingUnavailable | ValidationFailed:
+    """The graph's answer to a pricing-core call that failed: too many refused codes, the fields the core
+    names (/code, /lines/0/…), or pricing unavailable."""
+    if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return TooManyAttempts(code="TOO_MANY_ATTEMPTS", message="too many codes were refused; try again later")
+    if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
         if fields := rpc_field_errors(error):
             return ValidationFailed.of(DocumentError("request", fields))
         return ValidationFailed.one("/cart", error.details() or "the cart is not valid")
     return PricingUnavailable(
         code="PRICING_UNAVAILABLE", message="prices cannot be computed now", reason=rpc_reason(error)
     )
-
-
-def _too_many() -> TooManyAttempts:
-    return TooManyAttempts(code="TOO_MANY_ATTEMPTS", message="too many codes were refused; try again later")
 
 
 @strawberry.type
@@ -185,9 +188,7 @@ class Query:
                 client_address=context.client_address,
             )
         except aio.AioRpcError as error:
-            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
-                return _too_many()
-            return _unavailable(error)
+            return _refused(error)
         return OfferList(offers=[offer_output(offer) for offer in found], catalog_version=version, more=more)
 
     @strawberry.field(
@@ -205,9 +206,7 @@ class Query:
                 priced, client_address=context.client_address, request_id=context.request_id
             )
         except aio.AioRpcError as error:
-            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
-                return _too_many()
-            return _unavailable(error)
+            return _refused(error)
         return PricedCartPayload(priced=priced_cart(result), catalog_version=version)
 
 
@@ -226,9 +225,7 @@ class Mutation:
                 priced, code, client_address=context.client_address, request_id=context.request_id
             )
         except aio.AioRpcError as error:
-            if error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
-                return _too_many()
-            return _unavailable(error)
+            return _refused(error)
         if answer.accepted:
             return CouponApplied(code=code.strip().upper(), priced=priced_cart(answer.result))
         return CouponRejected(
